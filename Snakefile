@@ -1,0 +1,22 @@
+# Metallic-glass relaxation workflow: LAMMPS driven by Snakemake.
+# Run:  snakemake --cores all                 (config/config.yaml)
+#       snakemake --cores all --configfile config/paper_yang2020.yaml
+# Rules are in workflow/rules/, one file per stage; the Python they call is in
+# mgrelax/ (LAMMPS launch, jobs, I/O) and analysis/ (pure analysis).
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/glass.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        rules.glass.input,

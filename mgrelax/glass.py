@@ -1,0 +1,343 @@
+"""The glass-preparation stage: melt, quench, anneal, equilibrate, inherent structures.
+
+Each function builds the :class:`~mgrelax.jobs.LammpsJob` of one step from the
+validated configuration; the Snakemake scripts run them. Protocol after Yang et
+al., Phys. Rev. B 102, 174103 (2020), Sec. II, and Fusco's review, Sec. III.A.3:
+a random liquid is melted and checked to be a liquid, quenched under NPT at a
+set cooling rate through Tg, annealed below Tg, brought to each temperature of
+the campaign at the same rate and equilibrated there; inherent structures
+follow by energy minimisation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from analysis.glass_transition import fit_glass_transition
+from analysis.dynamics import check_liquid as msd_liquid_check
+from analysis.structure import first_peak_and_minimum, pair_distribution, perpendicular_widths
+from mgrelax.jobs import LammpsJob
+from mgrelax.lammps_io import (read_data_file, read_dump_frame, read_hdf5, read_key_values,
+                               read_series,
+                               write_hdf5, write_json)
+from mgrelax.potentials import Model, resolve_potential_file, template_values
+
+MELT_SERIES_EXTRA = ("msd",)
+
+
+class LiquidCheckError(RuntimeError):
+    """The melt is not a liquid (or not all atoms could be placed)."""
+
+
+def temperature_label(temperature: float) -> str:
+    """Folder-name form of a temperature: 300 -> '300', 0.45 -> '0.45'."""
+    return f"{temperature:g}"
+
+
+def seeds(config: dict, sample: int) -> dict:
+    """Random seeds of one sample (LAMMPS wants positive integers)."""
+    base = config["seed"] + 7919 * sample
+    return {"placement": base, "velocity": base + 1}
+
+
+def lammps_timestep(config: dict, model: Model) -> float:
+    """MD time step in LAMMPS time units (ps for metal)."""
+    return config["timestep"] * model.units.timestep_to_time
+
+
+def steps_for(duration: float, config: dict, model: Model) -> int:
+    """Number of time steps covering ``duration`` (LAMMPS time units)."""
+    return int(round(duration / lammps_timestep(config, model)))
+
+
+def ramp_steps(t_from: float, t_to: float, rate: float, config: dict, model: Model) -> int:
+    """Steps to change the temperature by |t_to - t_from| at ``rate`` (config units)."""
+    duration = abs(t_to - t_from) / (rate * model.units.cooling_rate_to_lammps)
+    return steps_for(duration, config, model)
+
+
+def schedule(segments: list[tuple[str, float, float, int]]) -> list[dict]:
+    """Consecutive temperature segments (name, T_start, T_stop, steps) with step bounds."""
+    result, step = [], 0
+    for name, t_start, t_stop, steps in segments:
+        if steps > 0:
+            result.append({"name": name, "t_start": float(t_start), "t_stop": float(t_stop),
+                           "start_step": step, "end_step": step + steps})
+            step += steps
+    if not result:
+        raise ValueError("the temperature schedule has no steps: check durations and rates")
+    return result
+
+
+def atom_counts(config: dict, model: Model) -> dict[str, int]:
+    """Atoms per species for the composition, by largest remainder (they sum to n_atoms)."""
+    n_atoms, composition = config["n_atoms"], config["composition"]
+    exact = {s: composition.get(s, 0.0) * n_atoms for s in model.species_names}
+    counts = {s: math.floor(v) for s, v in exact.items()}
+    missing = n_atoms - sum(counts.values())
+    for species in sorted(exact, key=lambda s: exact[s] - counts[s], reverse=True)[:missing]:
+        counts[species] += 1
+    return counts
+
+
+def _common_values(config: dict, model: Model) -> dict:
+    units = model.units
+    dt = lammps_timestep(config, model)
+    potential = resolve_potential_file(model)
+    return {
+        "units": units.lammps_style,
+        "timestep": dt,
+        "model": template_values(model, None if potential is None else potential.name),
+        "pressure": float(config["pressure"]),
+        "pressure_unit": units.pressure,
+        "temperature_unit": units.temperature,
+        "thermostat_damping": float(config["thermostat_damping"]),
+        "barostat_damping": float(config["barostat_damping"]),
+        "thermo_every": max(1, steps_for(config["thermo_interval"], config, model)),
+        "extra_series": [],
+        "frames_every": 0,
+    }
+
+
+def _job(config: dict, model: Model, directory: Path, template: str, values: dict,
+         outputs: dict, record_interval: float | None = None, provenance: dict | None = None,
+         series: bool = True) -> LammpsJob:
+    potential = resolve_potential_file(model)
+    values = {**_common_values(config, model), **values}
+    if series:
+        record = config["quench"]["record_interval"] if record_interval is None \
+            else record_interval
+        values["record_every"] = max(1, steps_for(record, config, model))
+        values["total_steps"] = values["segments"][-1]["end_step"]
+    return LammpsJob(
+        directory=Path(directory), template=template, values=values, outputs=outputs,
+        series_file="series.dat" if series else None,
+        checkpoint_every=steps_for(config["checkpoint_interval"], config, model),
+        links={} if potential is None else {potential.name: potential},
+        provenance=provenance or {})
+
+
+def _relative(path: Path, directory: Path) -> str:
+    return os.path.relpath(Path(path).resolve(), Path(directory).resolve())
+
+
+def melt_job(config: dict, model: Model, sample: int, directory: Path,
+             provenance: dict | None = None) -> LammpsJob:
+    """Random liquid of n_atoms, minimised to remove overlaps, held at the melt temperature."""
+    melt = config["melt"]
+    counts = atom_counts(config, model)
+    volume_per_atom = sum(config["composition"].get(s, 0.0) * p["atomic_volume"]
+                          for s, p in model.species.items())
+    box_length = (config["n_atoms"] * volume_per_atom * melt["packing_factor"]) ** (1 / 3)
+    sample_seeds = seeds(config, sample)
+    hold = steps_for(melt["duration"], config, model)
+    values = {
+        "n_atoms": config["n_atoms"],
+        "box_length": box_length,
+        "atom_counts": [{"type": model.type_of(s), "count": n, "seed": sample_seeds["placement"]
+                         + model.type_of(s)} for s, n in counts.items() if n > 0],
+        "overlap_distance": float(melt["overlap_distance"]),
+        "minimize_force_tolerance": 1.0e-2,
+        "temperature": float(melt["temperature"]),
+        "velocity_seed": sample_seeds["velocity"],
+        "extra_series": list(MELT_SERIES_EXTRA),
+        "segments": schedule([("melt", melt["temperature"], melt["temperature"], hold)]),
+    }
+    return _job(config, model, directory, "melt.lammps", values, {"data": "liquid.data"},
+                provenance=provenance)
+
+
+def quench_job(config: dict, model: Model, directory: Path, liquid_data: Path,
+               provenance: dict | None = None) -> LammpsJob:
+    """NPT quench from the melt temperature to quench.temperature_end at the cooling rate."""
+    t_melt, t_end = config["melt"]["temperature"], config["quench"]["temperature_end"]
+    steps = ramp_steps(t_melt, t_end, config["quench"]["cooling_rate"], config, model)
+    values = {"stage": "quench",
+              "input_data": _relative(liquid_data, directory),
+              "segments": schedule([("quench", t_melt, t_end, steps)])}
+    return _job(config, model, directory, "npt_schedule.lammps", values,
+                {"data": "quenched.data"}, provenance=provenance)
+
+
+def anneal_rate(config: dict) -> float:
+    return config["anneal"].get("rate", config["quench"]["cooling_rate"])
+
+
+def anneal_job(config: dict, model: Model, directory: Path, quenched_data: Path,
+               provenance: dict | None = None) -> LammpsJob:
+    """Heat (or cool) to the annealing temperature, then hold there (sub-Tg annealing)."""
+    t_from, anneal = config["quench"]["temperature_end"], config["anneal"]
+    ramp = ramp_steps(t_from, anneal["temperature"], anneal_rate(config), config, model)
+    hold = steps_for(anneal["duration"], config, model)
+    values = {"stage": "anneal",
+              "input_data": _relative(quenched_data, directory),
+              "segments": schedule([("ramp", t_from, anneal["temperature"], ramp),
+                                    ("anneal", anneal["temperature"], anneal["temperature"],
+                                     hold)])}
+    return _job(config, model, directory, "npt_schedule.lammps", values,
+                {"data": "annealed.data"}, provenance=provenance)
+
+
+def equilibrate_job(config: dict, model: Model, temperature: float, directory: Path,
+                    annealed_data: Path, provenance: dict | None = None) -> LammpsJob:
+    """Bring the annealed glass to ``temperature`` at the anneal rate and hold it (NPT)."""
+    t_from = config["anneal"]["temperature"]
+    ramp = ramp_steps(t_from, temperature, anneal_rate(config), config, model)
+    hold = steps_for(config["equilibrate"]["duration"], config, model)
+    frames_every = max(1, hold // config["equilibrate"]["frames"])
+    values = {"stage": "equilibrate",
+              "input_data": _relative(annealed_data, directory),
+              "frames_every": frames_every,
+              "segments": schedule([("ramp", t_from, temperature, ramp),
+                                    ("hold", temperature, temperature, hold)])}
+    return _job(config, model, directory, "npt_schedule.lammps", values,
+                {"data": "glass.data"}, provenance=provenance)
+
+
+def inherent_structure_job(config: dict, model: Model, directory: Path, glass_data: Path,
+                           provenance: dict | None = None) -> LammpsJob:
+    """Energy minimisation at fixed box of one configuration."""
+    settings = config["inherent_structure"]
+    values = {"input_data": _relative(glass_data, directory),
+              "min_style": settings["min_style"],
+              "energy_tolerance": float(settings["energy_tolerance"]),
+              "force_tolerance": float(settings["force_tolerance"]),
+              "max_iterations": settings["max_iterations"],
+              "max_evaluations": settings["max_evaluations"]}
+    return _job(config, model, directory, "inherent_structure.lammps", values,
+                {"data": "inherent.data", "summary": "minimization.txt"},
+                provenance=provenance, series=False)
+
+
+def hold_frames(directory: Path, first_step: int) -> list[Path]:
+    """Snapshot files of a job written at or after ``first_step``, in step order."""
+    frames = sorted(Path(directory, "frames").glob("frame.*.dump"),
+                    key=lambda p: int(p.name.split(".")[1]))
+    return [f for f in frames if int(f.name.split(".")[1]) >= first_step]
+
+
+def check_liquid(config: dict, model: Model, directory: Path) -> dict:
+    """Check the melt: every atom placed, and atoms diffused past their first shell."""
+    configuration = read_data_file(Path(directory) / "liquid.data")
+    if configuration.n_atoms != config["n_atoms"]:
+        raise LiquidCheckError(
+            f"melt: only {configuration.n_atoms} of {config['n_atoms']} atoms could be placed; "
+            "lower melt.overlap_distance or raise melt.packing_factor")
+    series = read_series(Path(directory) / "series.dat", MELT_SERIES_EXTRA)
+    rdf = pair_distribution(configuration.positions, configuration.types, configuration.cell,
+                            r_max=min(config["structure"]["r_max"],
+                                      0.49 * min(perpendicular_widths(configuration.cell))),
+                            n_bins=config["structure"]["n_bins"])
+    peak = first_peak_and_minimum(rdf.r, rdf.g_total)
+    check = msd_liquid_check(float(series["msd"].iloc[-1]), peak.r_peak,
+                      config["melt"]["liquid_msd_factor"])
+    record = {"msd_final": check.msd_final, "msd_threshold": check.threshold,
+              "first_peak": peak.r_peak, "length_unit": model.units.length,
+              "passed": bool(check.passed), "reason": check.reason}
+    if not check.passed:
+        raise LiquidCheckError(f"melt is not a liquid: {check.reason}; raise melt.temperature "
+                               "or melt.duration")
+    return record
+
+
+
+def series_to_hdf5(series_path: Path, table_path: Path, model: Model, n_atoms: int,
+                   record: dict) -> None:
+    """Store a recorded series (T, P, V, E, H against time) in HDF5 with units."""
+    series = read_series(series_path)
+    units = model.units
+    column_units = {"step": "1", "time": units.time, "temperature": units.temperature,
+                    "pressure": units.pressure, "volume": units.volume,
+                    "potential_energy": units.energy, "enthalpy": units.energy}
+    write_hdf5(table_path, {name: (series[name].to_numpy(), unit)
+                            for name, unit in column_units.items()},
+               {"n_atoms": n_atoms, "provenance": record})
+
+
+def structure_of_hold(job: LammpsJob, config: dict, model: Model, structure_path: Path,
+                      peaks_path: Path, record: dict) -> None:
+    """Total and partial g(r) averaged over the hold's snapshots; first peak and minimum."""
+    first_step = job.values["segments"][-1]["start_step"]
+    frames = [read_dump_frame(path) for path in hold_frames(job.directory, first_step)]
+    cells = np.array([frame.cell for frame in frames])
+    r_max = min(config["structure"]["r_max"], 0.49 * min(perpendicular_widths(cells[0])))
+    rdf = pair_distribution(np.array([frame.positions for frame in frames]), frames[0].types,
+                            cells, r_max=r_max, n_bins=config["structure"]["n_bins"])
+    names = model.species_names
+    curves = {"total": (rdf.g_total, rdf.g_total_error)}
+    curves.update({f"{names[a - 1]}-{names[b - 1]}": (rdf.g_partial[(a, b)],
+                                                       rdf.g_partial_error[(a, b)])
+                   for a, b in rdf.g_partial})
+    datasets = {"r": (rdf.r, model.units.length)}
+    for label, (g, error) in curves.items():
+        datasets[f"g/{label}"] = (g, "1")
+        datasets[f"g_error/{label}"] = (error, "1")
+    write_hdf5(structure_path, datasets, {"n_frames": rdf.n_frames,
+                                          "number_density": rdf.number_density,
+                                          "provenance": record})
+    peaks = {"length_unit": model.units.length, "n_frames": rdf.n_frames,
+             "number_density": rdf.number_density, "pairs": {}}
+    for label, (g, _) in curves.items():
+        try:
+            peaks["pairs"][label] = dataclasses.asdict(first_peak_and_minimum(rdf.r, g))
+        except ValueError as error:  # a minor partial can be too noisy: say so, keep going
+            peaks["pairs"][label] = {"error": str(error)}
+    write_json(peaks_path, peaks)
+
+
+def minimization_record(directory: Path, model: Model, record: dict) -> dict:
+    """Energies (total and per atom) and residual forces of an inherent structure."""
+    values = read_key_values(Path(directory) / "minimization.txt")
+    n_atoms = int(values["atoms"])
+    units = model.units
+    return {
+        "n_atoms": n_atoms,
+        "energy_unit": units.energy,
+        "force_unit": f"{units.energy}/{units.length}",
+        "initial_potential_energy": values["initial_potential_energy"],
+        "potential_energy": values["potential_energy"],
+        "potential_energy_per_atom": values["potential_energy"] / n_atoms,
+        "force_norm": values["force_norm"],
+        "max_force_component": values["max_force_component"],
+        "iterations": int(values["iterations"]),
+        "volume": values["volume"],
+        "volume_unit": units.volume,
+        "provenance": record,
+    }
+
+
+GLASS_TRANSITION_QUANTITIES = {"volume": "volume", "potential_energy": "energy",
+                               "enthalpy": "energy"}
+
+
+def fit_windows(temperature: np.ndarray, config: dict) -> tuple[tuple, tuple]:
+    """Glass and liquid fit windows (temperature ranges) from the configured fractions."""
+    low, high = float(temperature.min()), float(temperature.max())
+    fractions = config["glass_transition"]
+    return ((low, low + fractions["glass_fraction"] * (high - low)),
+            (high - fractions["liquid_fraction"] * (high - low), high))
+
+
+def glass_transition_record(table_path: Path, config: dict, model: Model) -> dict:
+    """Tg from the kink of V(T), E(T) and H(T) per atom recorded during the quench."""
+    datasets, attributes = read_hdf5(table_path)
+    n_atoms = int(attributes["n_atoms"])
+    temperature = datasets["temperature"][0]
+    glass_window, liquid_window = fit_windows(temperature, config)
+    record = {"temperature_unit": model.units.temperature, "n_atoms": n_atoms,
+              "glass_window": glass_window, "liquid_window": liquid_window, "fits": {}}
+    for quantity, dimension in GLASS_TRANSITION_QUANTITIES.items():
+        per_atom = datasets[quantity][0] / n_atoms
+        unit = f"{getattr(model.units, dimension)}/atom"
+        try:
+            fit = dataclasses.asdict(fit_glass_transition(temperature, per_atom, glass_window,
+                                                          liquid_window))
+        except ValueError as error:  # no resolvable kink: reported, not dropped
+            fit = {"error": str(error)}
+        record["fits"][quantity] = {**fit, "unit": unit}
+    return record

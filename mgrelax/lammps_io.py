@@ -1,0 +1,158 @@
+"""Reading the files LAMMPS writes and writing the workflow's HDF5 results.
+
+This is the one place that parses LAMMPS data files, dump files and the
+recorded series tables, so every later stage reads them the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+
+SERIES_COLUMNS = ["step", "time", "temperature", "pressure", "volume",
+                  "potential_energy", "enthalpy"]
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """Atoms in a periodic cell, sorted by atom id.
+
+    ``cell`` holds the cell vectors as rows (a = (lx,0,0), b = (xy,ly,0),
+    c = (xz,yz,lz), LAMMPS's convention); ``origin`` is (xlo, ylo, zlo).
+    """
+
+    ids: np.ndarray
+    types: np.ndarray
+    positions: np.ndarray
+    cell: np.ndarray
+    origin: np.ndarray
+    step: int | None = None
+
+    @property
+    def volume(self) -> float:
+        return float(abs(np.linalg.det(self.cell)))
+
+    @property
+    def n_atoms(self) -> int:
+        return len(self.ids)
+
+
+def cell_matrix(lengths, tilts) -> np.ndarray:
+    """Cell vectors as rows from (lx, ly, lz) and tilt factors (xy, xz, yz)."""
+    lx, ly, lz = lengths
+    xy, xz, yz = tilts
+    return np.array([[lx, 0.0, 0.0], [xy, ly, 0.0], [xz, yz, lz]])
+
+
+def _sorted_configuration(ids, types, positions, cell, origin, step=None) -> Configuration:
+    order = np.argsort(ids)
+    return Configuration(ids=ids[order], types=types[order], positions=positions[order],
+                         cell=cell, origin=origin, step=step)
+
+
+def read_data_file(path: Path) -> Configuration:
+    """Read an atomic-style LAMMPS data file (as written by ``write_data``)."""
+    lines = Path(path).read_text().splitlines()
+    bounds, tilts, n_atoms, atoms_at = {}, (0.0, 0.0, 0.0), None, None
+    for index, line in enumerate(lines):
+        words = line.split("#")[0].split()
+        if len(words) == 2 and words[1] == "atoms":
+            n_atoms = int(words[0])
+        elif len(words) == 4 and words[2].endswith("lo") and words[3].endswith("hi"):
+            bounds[words[2][0]] = (float(words[0]), float(words[1]))
+        elif len(words) == 6 and words[3:] == ["xy", "xz", "yz"]:
+            tilts = tuple(float(w) for w in words[:3])
+        elif words[:1] == ["Atoms"]:
+            atoms_at = index + 2
+            break
+    if n_atoms is None or atoms_at is None or len(bounds) != 3:
+        raise ValueError(f"{path}: not a LAMMPS data file with an Atoms section")
+    table = np.array([lines[i].split()[:5] for i in range(atoms_at, atoms_at + n_atoms)],
+                     dtype=float)
+    lo = np.array([bounds[axis][0] for axis in "xyz"])
+    lengths = [bounds[axis][1] - bounds[axis][0] for axis in "xyz"]
+    return _sorted_configuration(table[:, 0].astype(int), table[:, 1].astype(int),
+                                 table[:, 2:5], cell_matrix(lengths, tilts), lo)
+
+
+def read_dump_frame(path: Path) -> Configuration:
+    """Read a one-frame custom dump with columns ``id type x y z``."""
+    lines = Path(path).read_text().splitlines()
+    step = int(lines[1])
+    n_atoms = int(lines[3])
+    header = lines[4].split()
+    bounds = np.array([lines[5 + k].split() for k in range(3)], dtype=float)
+    tilts = tuple(bounds[:, 2]) if "xy" in header else (0.0, 0.0, 0.0)
+    xy, xz, yz = tilts
+    # Triclinic dumps give the bounding box; remove the tilt extents (LAMMPS Howto_triclinic).
+    xlo = bounds[0, 0] - min(0.0, xy, xz, xy + xz)
+    xhi = bounds[0, 1] - max(0.0, xy, xz, xy + xz)
+    ylo = bounds[1, 0] - min(0.0, yz)
+    yhi = bounds[1, 1] - max(0.0, yz)
+    zlo, zhi = bounds[2, :2]
+    columns = lines[8].split()[2:]
+    table = np.array([line.split() for line in lines[9:9 + n_atoms]], dtype=float)
+    column = {name: table[:, k] for k, name in enumerate(columns)}
+    positions = np.column_stack([column["x"], column["y"], column["z"]])
+    cell = cell_matrix((xhi - xlo, yhi - ylo, zhi - zlo), tilts)
+    return _sorted_configuration(column["id"].astype(int), column["type"].astype(int),
+                                 positions, cell, np.array([xlo, ylo, zlo]), step)
+
+
+def read_series(path: Path, extra_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A recorded series table; rows repeated at run boundaries keep their last value."""
+    names = SERIES_COLUMNS + list(extra_columns)
+    table = pd.read_csv(path, sep=r"\s+", comment="#", header=None, names=names)
+    table["step"] = table["step"].astype(int)
+    return table.drop_duplicates("step", keep="last").sort_values("step").reset_index(drop=True)
+
+
+def read_key_values(path: Path) -> dict[str, float]:
+    """A ``key value`` per line file (as written by LAMMPS ``print``)."""
+    pairs = (line.split() for line in Path(path).read_text().splitlines() if line.strip())
+    return {key: float(value) for key, value in pairs}
+
+
+def write_hdf5(path: Path, datasets: dict, attributes: dict) -> None:
+    """Write datasets ``{name: (array, unit)}`` and file attributes, atomically.
+
+    Attributes that are not numbers or strings are stored as JSON text.
+    """
+    path = Path(path)
+    temporary = path.with_name(path.name + ".tmp")
+    with h5py.File(temporary, "w") as handle:
+        for name, (values, unit) in datasets.items():
+            dataset = handle.create_dataset(name, data=np.asarray(values))
+            dataset.attrs["units"] = unit
+        for key, value in attributes.items():
+            handle.attrs[key] = value if isinstance(value, (int, float, str)) else json.dumps(
+                value, default=str)
+    os.replace(temporary, path)
+
+
+def read_hdf5(path: Path) -> tuple[dict, dict]:
+    """Datasets ``{name: (array, unit)}`` and attributes of a file written by write_hdf5."""
+    datasets = {}
+
+    def collect(name, item):
+        if isinstance(item, h5py.Dataset):
+            datasets[name] = (item[()], item.attrs.get("units", ""))
+
+    with h5py.File(path, "r") as handle:
+        handle.visititems(collect)
+        attributes = dict(handle.attrs)
+    return datasets, attributes
+
+
+def write_json(path: Path, record: dict) -> None:
+    """Write a JSON record atomically."""
+    path = Path(path)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(record, indent=2, default=str))
+    os.replace(temporary, path)

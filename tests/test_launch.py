@@ -1,0 +1,105 @@
+"""Command lines for every engine, launcher and accelerator; OPENMP and MPI runs for real."""
+
+import sys
+
+import pytest
+
+from mgrelax.jobs import LammpsError, execute
+from mgrelax.launch import LaunchSettings, build_command, launcher_prefix
+
+IN, LOG = "in.lammps", "log.lammps"
+BASE = ["-in", IN, "-log", LOG, "-screen", "none"]
+
+
+def test_single_rank_python_engine_runs_the_module_without_launcher():
+    command = build_command(LaunchSettings(), IN, LOG)
+    assert command == [sys.executable, "-m", "mgrelax.lammps_main", *BASE]
+    assert LaunchSettings().in_process
+
+
+def test_mpi_ranks_come_from_the_launcher_before_the_program():
+    command = build_command(LaunchSettings(ranks=4, mpi_launcher="mpiexec"), IN, LOG)
+    assert command[0].endswith("mpiexec") and command[1:3] == ["-np", "4"]
+    assert command[3:6] == [sys.executable, "-m", "mgrelax.lammps_main"]
+
+
+def test_srun_takes_tasks_and_cpus_per_task():
+    settings = LaunchSettings(engine="executable", executable="lmp_gpu", mpi_launcher="srun",
+                              ranks=8, threads_per_rank=2)
+    assert launcher_prefix(settings) == ["srun", "--ntasks", "8", "--cpus-per-task", "2"]
+
+
+@pytest.mark.parametrize("accelerator, gpus, threads, switches", [
+    ("none", 0, 1, []),
+    ("omp", 0, 4, ["-sf", "omp", "-pk", "omp", "4"]),
+    ("gpu", 2, 1, ["-sf", "gpu", "-pk", "gpu", "2"]),
+    ("kokkos", 1, 1, ["-k", "on", "g", "1", "t", "1", "-sf", "kk"]),
+])
+def test_accelerator_switches_follow_the_program(accelerator, gpus, threads, switches):
+    settings = LaunchSettings(engine="executable", executable="/opt/lammps/bin/lmp",
+                              mpi_launcher="srun", ranks=2, threads_per_rank=threads,
+                              accelerator=accelerator, gpus_per_node=gpus)
+    command = build_command(settings, IN, LOG)
+    program_at = command.index("/opt/lammps/bin/lmp")
+    assert command[:program_at] == ["srun", "--ntasks", "2", "--cpus-per-task", str(threads)]
+    assert command[program_at + 1:] == [*BASE, *switches]
+
+
+@pytest.mark.parametrize("settings, message", [
+    (dict(accelerator="gpu", gpus_per_node=1), "needs lammps.engine 'executable'"),
+    (dict(engine="executable", accelerator="kokkos"), "at least 1 GPU"),
+    (dict(ranks=2, mpi_launcher="none"), "cannot start 2 ranks"),
+    (dict(accelerator="cuda"), "not one of none, omp, gpu, kokkos"),
+])
+def test_impossible_launch_settings_are_refused(settings, message):
+    with pytest.raises(ValueError, match=message):
+        LaunchSettings(**settings)
+
+
+TINY_INPUT = """units metal
+atom_style atomic
+lattice fcc 3.615
+region box block 0 4 0 4 0 4
+create_box 1 box
+create_atoms 1 box
+mass 1 63.546
+pair_style eam/fs
+pair_coeff * * CuZr_mm.eam.fs Cu
+velocity all create 600 1
+fix md all nve
+run 50
+"""
+
+
+@pytest.fixture
+def tiny_run(tmp_path):
+    from mgrelax.potentials import load_catalogue, resolve_potential_file
+
+    potential = resolve_potential_file(load_catalogue()["CuZr_Mendelev2007"])
+    (tmp_path / "CuZr_mm.eam.fs").symlink_to(potential)
+    (tmp_path / IN).write_text(TINY_INPUT)
+    return tmp_path
+
+
+@pytest.mark.parametrize("engine_ranks", [1, 2])
+def test_openmp_package_runs_for_real(tiny_run, engine_ranks):
+    settings = LaunchSettings(accelerator="omp", threads_per_rank=2, ranks=engine_ranks)
+    execute(settings, tiny_run)
+    log = (tiny_run / LOG).read_text()
+    assert "pair_style eam/fs" in log and "eam/fs/omp" in log
+    # LAMMPS counts MPI ranks x OpenMP threads as "procs"
+    assert f"on {2 * engine_ranks} procs" in log and "2 OpenMP thread(s)" in log
+    assert f"{engine_ranks} MPI tasks x 2 OpenMP threads" in log
+
+
+def test_two_mpi_ranks_through_the_python_engine(tiny_run):
+    execute(LaunchSettings(ranks=2, mpi_launcher="mpirun"), tiny_run)
+    assert "Loop time of" in (tiny_run / LOG).read_text()
+    assert "on 2 procs for 50 steps with 256 atoms" in (tiny_run / LOG).read_text()
+
+
+@pytest.mark.parametrize("ranks", [1, 2])
+def test_a_lammps_error_carries_lammps_own_error_line(tiny_run, ranks):
+    (tiny_run / IN).write_text(TINY_INPUT.replace("pair_style eam/fs", "pair_style eam/nonsense"))
+    with pytest.raises(LammpsError, match=r"ERROR: Unrecognized pair style 'eam/nonsense'"):
+        execute(LaunchSettings(ranks=ranks), tiny_run)

@@ -1,0 +1,121 @@
+# Glass preparation: melt -> quench (Tg) -> anneal -> equilibrate at each
+# temperature (g(r)) -> inherent structure. One job folder per step, holding
+# the rendered in.lammps, log.lammps, outputs and provenance.json.
+
+
+rule melt:
+    output:
+        data=SAMPLE_DIR + "/melt/liquid.data",
+        series=SAMPLE_DIR + "/melt/series.dat",
+        check=SAMPLE_DIR + "/melt/liquid_check.json",
+    log:
+        "logs/glass/sample{sample}/melt.log",
+    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    resources:
+        **lammps_resources(),
+    script:
+        "../../scripts/melt.py"
+
+
+rule quench:
+    input:
+        liquid=rules.melt.output.data,
+    output:
+        data=SAMPLE_DIR + "/quench/quenched.data",
+        series=SAMPLE_DIR + "/quench/series.dat",
+        table=SAMPLE_DIR + "/quench/quench.h5",
+    log:
+        "logs/glass/sample{sample}/quench.log",
+    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    resources:
+        **lammps_resources(),
+    script:
+        "../../scripts/quench.py"
+
+
+rule glass_transition:
+    input:
+        table=rules.quench.output.table,
+    output:
+        SAMPLE_DIR + "/glass_transition.json",
+    log:
+        "logs/glass/sample{sample}/glass_transition.log",
+    script:
+        "../../scripts/glass_transition.py"
+
+
+rule anneal:
+    input:
+        quenched=rules.quench.output.data,
+    output:
+        data=SAMPLE_DIR + "/anneal/annealed.data",
+        series=SAMPLE_DIR + "/anneal/series.dat",
+    log:
+        "logs/glass/sample{sample}/anneal.log",
+    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    resources:
+        **lammps_resources(),
+    script:
+        "../../scripts/anneal.py"
+
+
+rule equilibrate:
+    input:
+        annealed=rules.anneal.output.data,
+    output:
+        data=SAMPLE_DIR + "/T{temperature}/equilibrate/glass.data",
+        series=SAMPLE_DIR + "/T{temperature}/equilibrate/series.dat",
+        structure=SAMPLE_DIR + "/T{temperature}/structure.h5",
+        peaks=SAMPLE_DIR + "/T{temperature}/structure.json",
+    log:
+        "logs/glass/sample{sample}/T{temperature}/equilibrate.log",
+    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    resources:
+        **lammps_resources(),
+    script:
+        "../../scripts/equilibrate.py"
+
+
+rule inherent_structure:
+    input:
+        glass=rules.equilibrate.output.data,
+    output:
+        data=SAMPLE_DIR + "/T{temperature}/inherent/inherent.data",
+        summary=SAMPLE_DIR + "/T{temperature}/inherent/minimization.json",
+    log:
+        "logs/glass/sample{sample}/T{temperature}/inherent_structure.log",
+    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    resources:
+        **lammps_resources(),
+    script:
+        "../../scripts/inherent_structure.py"
+
+
+rule glass_summary:
+    input:
+        transitions=expand(rules.glass_transition.output[0], sample=SAMPLES),
+        tables=expand(rules.quench.output.table, sample=SAMPLES),
+        structures=expand(rules.equilibrate.output.structure, sample=SAMPLES,
+                          temperature=TEMPERATURES),
+        inherent=expand(rules.inherent_structure.output.summary, sample=SAMPLES,
+                        temperature=TEMPERATURES),
+    output:
+        glass_transition=GLASS + "/glass_transition.csv",
+        structure=GLASS + "/structure.csv",
+        inherent=GLASS + "/inherent_structures.csv",
+        tg_figure=report(GLASS + "/figures/glass_transition.png",
+                         caption="../report/glass_transition.rst", category="Glass"),
+        tg_figure_pdf=GLASS + "/figures/glass_transition.pdf",
+        rdf_figure=report(GLASS + "/figures/pair_distribution.png",
+                          caption="../report/pair_distribution.rst", category="Glass"),
+        rdf_figure_pdf=GLASS + "/figures/pair_distribution.pdf",
+    log:
+        "logs/glass/summary.log",
+    script:
+        "../../scripts/glass_summary.py"
+
+
+rule glass:
+    input:
+        rules.glass_summary.output,
+        expand(rules.inherent_structure.output.data, sample=SAMPLES, temperature=TEMPERATURES),
