@@ -85,10 +85,9 @@ def atom_counts(config: dict, model: Model) -> dict[str, int]:
     return counts
 
 
-def _common_values(config: dict, model: Model) -> dict:
+def _common_values(config: dict, model: Model, potential: Path | None) -> dict:
     units = model.units
     dt = lammps_timestep(config, model)
-    potential = resolve_potential_file(model)
     return {
         "units": units.lammps_style,
         "timestep": dt,
@@ -108,7 +107,7 @@ def _job(config: dict, model: Model, directory: Path, template: str, values: dic
          outputs: dict, record_interval: float | None = None, provenance: dict | None = None,
          series: bool = True) -> LammpsJob:
     potential = resolve_potential_file(model)
-    values = {**_common_values(config, model), **values}
+    values = {**_common_values(config, model, potential), **values}
     if series:
         record = config["quench"]["record_interval"] if record_interval is None \
             else record_interval

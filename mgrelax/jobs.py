@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import os
 import re
 import shutil
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from mgrelax.launch import LaunchSettings, build_command, lammps_instance, lammps_switches, \
     run_environment
+from mgrelax.lammps_io import write_json, write_text_atomically
 from mgrelax.templates import render
 
 INPUT_FILE = "in.lammps"
@@ -94,7 +94,7 @@ def run_job(job: LammpsJob, launch: LaunchSettings) -> dict:
         "outputs": {name: file + PARTIAL for name, file in job.outputs.items()},
         "series_file": None if job.series_file is None else job.series_file + PARTIAL,
     }
-    _write_atomically(directory / INPUT_FILE, render(job.template, values))
+    write_text_atomically(directory / INPUT_FILE, render(job.template, values))
     _keep_earlier_log(directory)
     began = time.time()
     execute(launch, directory)
@@ -193,8 +193,9 @@ def _prepare_partial_outputs(job: LammpsJob, start: Start) -> None:
         elif series.exists():
             truncate_series(series, start.step)
     frames = directory / FRAMES_DIR
-    frames.mkdir(exist_ok=True)
-    for frame in frames.iterdir():
+    if job.values.get("frames_every", 0) > 0:
+        frames.mkdir(exist_ok=True)
+    for frame in frames.glob("frame.*.dump"):
         match = FRAME_NAME.match(frame.name)
         if match and (start.checkpoint is None or int(match.group(1)) > start.step):
             frame.unlink()
@@ -204,7 +205,7 @@ def truncate_series(path: Path, last_step: int) -> None:
     """Keep comments and the rows before ``last_step``: the resumed run records that step again."""
     kept = [line for line in path.read_text().splitlines(keepends=True)
             if line.startswith("#") or (line.strip() and int(line.split()[0]) < last_step)]
-    _write_atomically(path, "".join(kept))
+    write_text_atomically(path, "".join(kept))
 
 
 def _publish(job: LammpsJob, record: dict) -> None:
@@ -220,7 +221,7 @@ def _publish(job: LammpsJob, record: dict) -> None:
         os.replace(partial, directory / file)
     for name in CHECKPOINT_FILES:
         (directory / name).unlink(missing_ok=True)
-    _write_atomically(directory / PROVENANCE_FILE, json.dumps(record, indent=2, default=str))
+    write_json(directory / PROVENANCE_FILE, record)
 
 
 def _keep_earlier_log(directory: Path) -> None:
@@ -240,7 +241,3 @@ def _link_files(directory: Path, links: dict[str, Path]) -> None:
         link.symlink_to(Path(target).resolve())
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)

@@ -150,9 +150,14 @@ def read_hdf5(path: Path) -> tuple[dict, dict]:
     return datasets, attributes
 
 
-def write_json(path: Path, record: dict) -> None:
-    """Write a JSON record atomically."""
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write a text file under a temporary name, then move it into place."""
     path = Path(path)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(record, indent=2, default=str))
+    temporary.write_text(text)
     os.replace(temporary, path)
+
+
+def write_json(path: Path, record: dict) -> None:
+    """Write a JSON record atomically."""
+    write_text_atomically(path, json.dumps(record, indent=2, default=str))

@@ -18,8 +18,8 @@ import jinja2
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
-# A word LAMMPS reads as one argument: no whitespace, quotes, '#', '$', '&' or '\'.
-SAFE_WORD = re.compile(r"[A-Za-z0-9_.+\-/]+")
+# A word LAMMPS reads as one argument: no whitespace, quotes, '#', '$', '&', '\' or brackets.
+SAFE_WORD = re.compile(r"[A-Za-z0-9_.+\-/^]+")
 
 
 class TemplateValueError(ValueError):
@@ -39,7 +39,7 @@ def lammps_token(value) -> str:
     if isinstance(value, str):
         if not SAFE_WORD.fullmatch(value):
             raise TemplateValueError(
-                f"{value!r} is not a plain word (letters, digits, '_', '.', '+', '-', '/') "
+                f"{value!r} is not a plain word (letters, digits, '_', '.', '+', '-', '/', '^') "
                 "and cannot be written into a LAMMPS input")
         return value
     if isinstance(value, Path):
