@@ -13,6 +13,11 @@ import numpy as np  # noqa: E402
 COLUMN_WIDTH_IN = 3.4
 
 
+def unit_label(unit: str) -> str:
+    """A unit name as typeset on an axis."""
+    return unit.replace("Angstrom", "Å")
+
+
 def save(figure, png: Path, pdf: Path) -> None:
     figure.savefig(png, dpi=300, bbox_inches="tight")
     figure.savefig(pdf, bbox_inches="tight")
@@ -28,7 +33,7 @@ def glass_transition_figure(curves: list[dict], fits: list[dict], tg: dict, unit
     ``tg``: {"volume": (value, uncertainty), "potential_energy": (value, uncertainty)}.
     """
     figure, axes = plt.subplots(2, 1, sharex=True, figsize=(COLUMN_WIDTH_IN, 4.6))
-    labels = {"volume": f"V ({units.volume}/atom)",
+    labels = {"volume": f"V ({unit_label(units.volume)}/atom)",
               "potential_energy": f"E$_\\mathrm{{pot}}$ ({units.energy}/atom)"}
     for axis, quantity in zip(axes, ("volume", "potential_energy")):
         for index, (curve, fit) in enumerate(zip(curves, fits)):
@@ -72,6 +77,6 @@ def pair_distribution_figure(r: np.ndarray, curves: dict, units, title: str):
         axis.tick_params(labelsize=7)
     axes[0].legend(fontsize=6, frameon=False)
     axes[0].set_title(title, fontsize=7)
-    axes[-1].set_xlabel(f"r ({units.length})", fontsize=8)
+    axes[-1].set_xlabel(f"r ({unit_label(units.length)})", fontsize=8)
     figure.tight_layout()
     return figure

@@ -103,20 +103,30 @@ def _common_values(config: dict, model: Model, potential: Path | None) -> dict:
     }
 
 
+def record_block(record_every: int) -> dict:
+    """fix ave/time arguments that average over each record interval (about 10 samples)."""
+    every = max(d for d in range(1, min(10, record_every) + 1) if record_every % d == 0)
+    return {"every": every, "repeat": record_every // every, "frequency": record_every}
+
+
 def _job(config: dict, model: Model, directory: Path, template: str, values: dict,
          outputs: dict, record_interval: float | None = None, provenance: dict | None = None,
          series: bool = True) -> LammpsJob:
     potential = resolve_potential_file(model)
     values = {**_common_values(config, model, potential), **values}
+    record_every = 1
     if series:
         record = config["quench"]["record_interval"] if record_interval is None \
             else record_interval
-        values["record_every"] = max(1, steps_for(record, config, model))
+        record_every = max(1, steps_for(record, config, model))
+        values["record"] = record_block(record_every)
         values["total_steps"] = values["segments"][-1]["end_step"]
+    checkpoint_every = steps_for(config["checkpoint_interval"], config, model)
     return LammpsJob(
         directory=Path(directory), template=template, values=values, outputs=outputs,
         series_file="series.dat" if series else None,
-        checkpoint_every=steps_for(config["checkpoint_interval"], config, model),
+        # a multiple of the record interval, so a resumed series continues without a seam
+        checkpoint_every=-(-checkpoint_every // record_every) * record_every,
         links={} if potential is None else {potential.name: potential},
         provenance=provenance or {})
 
@@ -250,7 +260,8 @@ def series_to_hdf5(series_path: Path, table_path: Path, model: Model, n_atoms: i
     """Store a recorded series (T, P, V, E, H against time) in HDF5 with units."""
     series = read_series(series_path)
     units = model.units
-    column_units = {"step": "1", "time": units.time, "temperature": units.temperature,
+    column_units = {"step": "1", "time": units.time, "target_temperature": units.temperature,
+                    "temperature": units.temperature,
                     "pressure": units.pressure, "volume": units.volume,
                     "potential_energy": units.energy, "enthalpy": units.energy}
     write_hdf5(table_path, {name: (series[name].to_numpy(), unit)
@@ -323,10 +334,14 @@ def fit_windows(temperature: np.ndarray, config: dict) -> tuple[tuple, tuple]:
 
 
 def glass_transition_record(table_path: Path, config: dict, model: Model) -> dict:
-    """Tg from the kink of V(T), E(T) and H(T) per atom recorded during the quench."""
+    """Tg from the kink of V(T), E(T) and H(T) per atom recorded during the quench.
+
+    The abscissa is the thermostat's target temperature (free of the thermal noise
+    of the instantaneous temperature, which it leads by about rate x damping time).
+    """
     datasets, attributes = read_hdf5(table_path)
     n_atoms = int(attributes["n_atoms"])
-    temperature = datasets["temperature"][0]
+    temperature = datasets["target_temperature"][0]
     glass_window, liquid_window = fit_windows(temperature, config)
     record = {"temperature_unit": model.units.temperature, "n_atoms": n_atoms,
               "glass_window": glass_window, "liquid_window": liquid_window, "fits": {}}

@@ -50,28 +50,31 @@ def glass_transition_table(transition_files: list[Path]) -> pd.DataFrame:
     return pd.concat([table, pd.DataFrame(summary)], ignore_index=True)
 
 
+def per_state(files: list[Path], samples: list[int], temperatures: list[str]):
+    """(sample, temperature, file) for files listed sample-major, as Snakemake's expand makes them."""
+    states = ((sample, float(t)) for sample in samples for t in temperatures)
+    for (sample, temperature), path in zip(states, files, strict=True):
+        yield sample, temperature, Path(path)
+
+
 def structure_table(structure_files: list[Path], samples: list[int],
                     temperatures: list[str]) -> pd.DataFrame:
     rows = []
-    paths = iter(structure_files)
-    for sample in samples:
-        for temperature in temperatures:
-            record = json.loads(Path(next(paths)).with_suffix(".json").read_text())
-            for pair, peak in record["pairs"].items():
-                rows.append({"sample": sample, "temperature": float(temperature), "pair": pair,
-                             **peak, "length_unit": record["length_unit"]})
+    for sample, temperature, path in per_state(structure_files, samples, temperatures):
+        record = json.loads(path.with_suffix(".json").read_text())
+        for pair, peak in record["pairs"].items():
+            rows.append({"sample": sample, "temperature": temperature, "pair": pair,
+                         **peak, "length_unit": record["length_unit"]})
     return pd.DataFrame(rows)
 
 
 def inherent_table(summary_files: list[Path], samples: list[int],
                    temperatures: list[str]) -> pd.DataFrame:
     rows = []
-    paths = iter(summary_files)
-    for sample in samples:
-        for temperature in temperatures:
-            record = json.loads(Path(next(paths)).read_text())
-            record.pop("provenance")
-            rows.append({"sample": sample, "temperature": float(temperature), **record})
+    for sample, temperature, path in per_state(summary_files, samples, temperatures):
+        record = json.loads(path.read_text())
+        record.pop("provenance")
+        rows.append({"sample": sample, "temperature": temperature, **record})
     return pd.DataFrame(rows)
 
 
@@ -97,7 +100,7 @@ def _glass_transition_figure(inputs, tg_table: pd.DataFrame, model: Model, title
     for table_path, transition_path in zip(inputs.tables, inputs.transitions):
         datasets, attributes = read_hdf5(table_path)
         n_atoms = int(attributes["n_atoms"])
-        curves.append({"temperature": datasets["temperature"][0],
+        curves.append({"temperature": datasets["target_temperature"][0],
                        **{q: datasets[q][0] / n_atoms for q in TG_QUANTITIES}})
         fits.append(json.loads(Path(transition_path).read_text())["fits"])
     means = tg_table[tg_table["sample"] == "mean"].set_index("quantity")
@@ -108,14 +111,12 @@ def _glass_transition_figure(inputs, tg_table: pd.DataFrame, model: Model, title
 
 def _pair_distribution_figure(structure_files, samples, temperatures, model: Model, title: str):
     sums: dict = {}
-    paths = iter(structure_files)
-    for _ in samples:
-        for temperature in temperatures:
-            datasets, _ = read_hdf5(next(paths))
-            r = datasets["r"][0]
-            for name, (g, _) in datasets.items():
-                if name.startswith("g/"):
-                    pair_sums = sums.setdefault(name[2:], {})
-                    pair_sums[float(temperature)] = pair_sums.get(float(temperature), 0.0) + g
+    for _, temperature, path in per_state(structure_files, samples, temperatures):
+        datasets, _ = read_hdf5(path)
+        r = datasets["r"][0]
+        for name, (g, _) in datasets.items():
+            if name.startswith("g/"):
+                by_temperature = sums.setdefault(name[2:], {})
+                by_temperature[temperature] = by_temperature.get(temperature, 0.0) + g
     curves = {pair: {t: g / len(samples) for t, g in by_t.items()} for pair, by_t in sums.items()}
     return pair_distribution_figure(r, curves, model.units, title)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import os
 import re
 import shutil
@@ -37,6 +38,7 @@ CHECKPOINT_FILES = ("checkpoint.a.restart", "checkpoint.b.restart")
 PARTIAL = ".partial"
 FRAMES_DIR = "frames"
 FRAME_NAME = re.compile(r"frame\.(\d+)\.dump$")
+LOGGER = logging.getLogger(__name__)
 
 
 class LammpsError(RuntimeError):
@@ -96,6 +98,8 @@ def run_job(job: LammpsJob, launch: LaunchSettings) -> dict:
     }
     write_text_atomically(directory / INPUT_FILE, render(job.template, values))
     _keep_earlier_log(directory)
+    LOGGER.info("%s: %s (%s); progress in %s", directory, job.template, start.description,
+                directory / LOG_FILE)
     began = time.time()
     execute(launch, directory)
     record = {
@@ -107,6 +111,7 @@ def run_job(job: LammpsJob, launch: LaunchSettings) -> dict:
         "command": build_command(launch, INPUT_FILE, LOG_FILE),
     }
     _publish(job, record)
+    LOGGER.info("%s: finished in %.1f s", directory, record["wall_time_s"])
     return record
 
 
@@ -202,9 +207,9 @@ def _prepare_partial_outputs(job: LammpsJob, start: Start) -> None:
 
 
 def truncate_series(path: Path, last_step: int) -> None:
-    """Keep comments and the rows before ``last_step``: the resumed run records that step again."""
+    """Keep comments and the rows up to ``last_step``, the checkpoint the run resumes from."""
     kept = [line for line in path.read_text().splitlines(keepends=True)
-            if line.startswith("#") or (line.strip() and int(line.split()[0]) < last_step)]
+            if line.startswith("#") or (line.strip() and int(line.split()[0]) <= last_step)]
     write_text_atomically(path, "".join(kept))
 
 

@@ -15,7 +15,7 @@ import h5py
 import numpy as np
 import pandas as pd
 
-SERIES_COLUMNS = ["step", "time", "temperature", "pressure", "volume",
+SERIES_COLUMNS = ["step", "time", "target_temperature", "temperature", "pressure", "volume",
                   "potential_energy", "enthalpy"]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from dataclasses import dataclass
 
 from mgrelax.config import launch_settings, model_of, validate_config
@@ -21,8 +23,25 @@ class StepContext:
 
 
 def step_context(snakemake) -> StepContext:
-    """Context of the Snakemake job running this script (ranks from its resources)."""
+    """Context of the Snakemake job running this script (ranks from its resources).
+
+    Messages of the job (start, resume, finish, errors) go to its Snakemake log.
+    """
+    if snakemake.log:
+        _log_to(snakemake.log[0])
     config = validate_config(snakemake.config)
     ranks = getattr(snakemake.resources, "tasks", None)
     return StepContext(config=config, model=model_of(config),
                        launch=launch_settings(config, ranks=ranks))
+
+
+def _log_to(path: str) -> None:
+    logging.basicConfig(filename=path, level=logging.INFO,
+                        format="%(asctime)s %(name)s: %(message)s")
+    previous_hook = sys.excepthook
+
+    def log_and_raise(kind, error, traceback):
+        logging.getLogger("mgrelax").error("%s: %s", kind.__name__, error)
+        previous_hook(kind, error, traceback)
+
+    sys.excepthook = log_and_raise

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -54,12 +55,14 @@ def test_provenance_names_lammps_potential_seeds_and_launch(tiny_run):
 
 def test_quench_follows_the_set_cooling_rate(tiny_run):
     datasets, _ = read_hdf5(tiny_run / "results/glass/sample0/quench/quench.h5")
-    time, temperature = datasets["time"][0], datasets["temperature"][0]
+    time, target = datasets["time"][0], datasets["target_temperature"][0]
+    temperature = datasets["temperature"][0]
     assert datasets["temperature"][1] == "K" and datasets["time"][1] == "ps"
-    slope = pd.Series(temperature).rolling(20).mean().dropna()
-    # 1e14 K/s = 100 K/ps; the thermostat follows the ramp within noise
-    rate = -(slope.iloc[-1] - slope.iloc[0]) / (time[-1] - time[19])
-    assert rate == pytest.approx(100.0, rel=0.1)
+    # 1e14 K/s = 100 K/ps from 2000 K; the thermostat follows within its noise
+    assert np.polyfit(time, target, 1)[0] == pytest.approx(-100.0, rel=1e-3)
+    assert np.polyfit(time, temperature, 1)[0] == pytest.approx(-100.0, rel=0.1)
+    assert target[0] == pytest.approx(2000.0 - 100.0 * time[0], abs=1.0)
+    assert np.abs(temperature - target).mean() < 50.0
 
 
 def test_inherent_structures_are_minima_below_the_glass(tiny_run):
@@ -81,3 +84,20 @@ def test_structure_of_the_glass_is_amorphous_cu_zr(tiny_run):
     assert (total["r_min"] > total["r_peak"]).all()
     check = json.loads((tiny_run / "results/glass/sample0/melt/liquid_check.json").read_text())
     assert check["passed"] and check["msd_final"] > check["msd_threshold"]
+
+
+def test_a_lammps_error_fails_the_job_with_lammps_own_message(tmp_path):
+    import yaml
+
+    from conftest import TINY_CONFIG
+
+    config = yaml.safe_load(TINY_CONFIG.read_text())
+    config["timestep"] = 80.0  # fs: atoms fly out of their cells in the first steps
+    bad = tmp_path / "exploding.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run_snakemake(work, "--until", "melt", configfile=bad, timeout=300)
+    assert result.returncode != 0
+    assert "LammpsError" in result.stderr and "ERROR: " in result.stderr
+    assert not list(work.glob("results/glass/sample*/melt/liquid.data"))

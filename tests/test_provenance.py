@@ -1,0 +1,33 @@
+"""Provenance records say what made a result."""
+
+from pathlib import Path
+
+import pytest
+
+from mgrelax.config import model_of, validate_config
+from mgrelax.launch import LaunchSettings
+from mgrelax.potentials import sha256_of, resolve_potential_file
+from mgrelax.provenance import provenance, workflow_version
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_record_names_build_launch_potential_seeds_and_config(tiny_config):
+    config = validate_config(tiny_config)
+    model = model_of(config)
+    launch = LaunchSettings(ranks=2, accelerator="omp", threads_per_rank=2)
+    record = provenance(config, model, launch, {"velocity": 7})
+    assert record["lammps"]["version"] == "20250722"
+    assert "OPENMP" in record["lammps"]["packages"]
+    assert (record["accelerator"], record["mpi_ranks"], record["threads_per_rank"]) == \
+        ("omp", 2, 2)
+    assert record["potential"]["sha256"] == sha256_of(resolve_potential_file(model))
+    assert record["potential"]["citation"].startswith("M. I. Mendelev")
+    assert record["seeds"] == {"velocity": 7} and record["config"] is config
+
+
+@pytest.mark.skipif(not (REPO / ".git").exists(), reason="not a git checkout")
+def test_workflow_version_carries_the_git_commit():
+    version = workflow_version()
+    assert version.startswith("0.1.0+")
+    assert len(version.split("+")[1].split("-")[0]) >= 7
