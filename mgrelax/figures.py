@@ -15,7 +15,7 @@ COLUMN_WIDTH_IN = 3.4
 
 def unit_label(unit: str) -> str:
     """A unit name as typeset on an axis."""
-    return unit.replace("Angstrom", "Å")
+    return unit.replace("Angstrom", "Å").replace("^3", "$^3$")
 
 
 def save(figure, png: Path, pdf: Path) -> None:

@@ -110,15 +110,13 @@ def record_block(record_every: int) -> dict:
 
 
 def _job(config: dict, model: Model, directory: Path, template: str, values: dict,
-         outputs: dict, record_interval: float | None = None, provenance: dict | None = None,
-         series: bool = True) -> LammpsJob:
+         outputs: dict, provenance: dict | None = None, series: bool = True) -> LammpsJob:
+    """A job of ``template``; ``series``: it records the block-averaged series table."""
     potential = resolve_potential_file(model)
     values = {**_common_values(config, model, potential), **values}
     record_every = 1
     if series:
-        record = config["quench"]["record_interval"] if record_interval is None \
-            else record_interval
-        record_every = max(1, steps_for(record, config, model))
+        record_every = max(1, steps_for(config["record_interval"], config, model))
         values["record"] = record_block(record_every)
         values["total_steps"] = values["segments"][-1]["end_step"]
     checkpoint_every = steps_for(config["checkpoint_interval"], config, model)
@@ -327,10 +325,9 @@ GLASS_TRANSITION_QUANTITIES = {"volume": "volume", "potential_energy": "energy",
 
 def fit_windows(temperature: np.ndarray, config: dict) -> tuple[tuple, tuple]:
     """Glass and liquid fit windows (temperature ranges) from the configured fractions."""
-    low, high = float(temperature.min()), float(temperature.max())
-    fractions = config["glass_transition"]
-    return ((low, low + fractions["glass_fraction"] * (high - low)),
-            (high - fractions["liquid_fraction"] * (high - low), high))
+    low, span = float(temperature.min()), float(np.ptp(temperature))
+    return tuple(tuple(low + fraction * span for fraction in config["glass_transition"][window])
+                 for window in ("glass_window", "liquid_window"))
 
 
 def glass_transition_record(table_path: Path, config: dict, model: Model) -> dict:

