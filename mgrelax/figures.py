@@ -44,11 +44,12 @@ def glass_transition_figure(curves: list[dict], fits: list[dict], tg: dict, unit
         if np.isfinite(value):
             axis.axvspan(value - uncertainty, value + uncertainty, color="0.85", zorder=0)
             axis.axvline(value, color="k", lw=0.8)
-            axis.text(0.03, 0.9, f"$T_g$ = {value:.0f} $\\pm$ {uncertainty:.0f} {units.temperature}",
-                      transform=axis.transAxes, fontsize=8, va="top")
+            label = f"$T_g$ = {value:.0f} $\\pm$ {uncertainty:.0f} {units.temperature}"
+            axis.text(0.97, 0.06, label, transform=axis.transAxes, fontsize=8, ha="right",
+                      va="bottom")
         axis.set_ylabel(labels[quantity], fontsize=8)
         axis.tick_params(labelsize=7)
-    axes[-1].set_xlabel(f"T ({units.temperature})", fontsize=8)
+    axes[-1].set_xlabel(f"thermostat target temperature ({units.temperature})", fontsize=8)
     axes[0].set_title(title, fontsize=7)
     figure.tight_layout()
     return figure
