@@ -7,6 +7,8 @@ import numpy as np
 from scipy.signal import find_peaks, peak_widths, savgol_filter
 from scipy.spatial import cKDTree
 
+from analysis.box import fractional, perpendicular_widths
+
 MIN_FIT_HALF_POINTS = 3
 """Least number of points on each side of an extremum in its local cubic fit."""
 
@@ -50,12 +52,6 @@ class FirstPeakAndMinimum:
     g_min_uncertainty: float
 
 
-def perpendicular_widths(box):
-    """Distances between opposite faces of the cell whose rows are a, b, c (length)."""
-    h = np.asarray(box, dtype=float)
-    return abs(np.linalg.det(h)) / np.linalg.norm(np.cross(h[[1, 2, 0]], h[[2, 0, 1]]), axis=1)
-
-
 def pair_distribution(positions, types, box, r_max, n_bins, pairs=None):
     """Total and partial g(r) for a periodic cell, averaged over frames.
 
@@ -66,8 +62,7 @@ def pair_distribution(positions, types, box, r_max, n_bins, pairs=None):
     types : array_like, shape (N,)
         Atom type of each atom (same for all frames).
     box : array_like, shape (3, 3) or (n_frames, 3, 3)
-        Cell matrix whose rows are the cell vectors a, b, c (LAMMPS:
-        a = (lx, 0, 0), b = (xy, ly, 0), c = (xz, yz, lz)).
+        Box matrix h whose columns are the box vectors a, b, c (see analysis.box).
     r_max : float
         Largest distance; at most half the smallest perpendicular cell width.
     n_bins : int
@@ -153,7 +148,7 @@ def first_peak_and_minimum(r, g, min_prominence=0.1, smoothing_points=7, fit_dep
 
 def _check_cells(boxes, r_max):
     if np.any(np.linalg.det(boxes) <= 0):
-        raise ValueError("box rows a, b, c must form a right-handed cell of positive volume")
+        raise ValueError("box vectors a, b, c must form a right-handed cell of positive volume")
     half_width = 0.5 * min(perpendicular_widths(h).min() for h in boxes)
     if not 0 < r_max <= half_width:
         raise ValueError(f"r_max = {r_max:.4g} must be positive and at most half the smallest "
@@ -161,8 +156,8 @@ def _check_cells(boxes, r_max):
 
 
 def _wrapped_fractional(positions, h):
-    """Fractional coordinates s (positions = s @ h) wrapped into [0, 1]."""
-    return np.mod(positions @ np.linalg.inv(h), 1.0)
+    """Fractional coordinates wrapped into [0, 1)."""
+    return np.mod(fractional(positions, h), 1.0)
 
 
 def _type_pairs(types, pairs):
@@ -206,7 +201,7 @@ def _periodic_trees(s_a, s_b, h, r_max):
     images = (s_b[None, :, :] + shifts[:, None, :]).reshape(-1, 3)
     margin = r_max / perpendicular_widths(h)
     near_cell = np.all((images >= -margin) & (images <= 1 + margin), axis=1)
-    return cKDTree(s_a @ h), cKDTree(images[near_cell] @ h)
+    return cKDTree(s_a @ h.T), cKDTree(images[near_cell] @ h.T)
 
 
 def _cubic_maximum(r, y, y_smooth, index, fit_depth):

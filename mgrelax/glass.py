@@ -20,7 +20,8 @@ import numpy as np
 
 from analysis.glass_transition import fit_glass_transition
 from analysis.dynamics import check_liquid as msd_liquid_check
-from analysis.structure import first_peak_and_minimum, pair_distribution, perpendicular_widths
+from analysis.box import perpendicular_widths
+from analysis.structure import first_peak_and_minimum, pair_distribution
 from mgrelax.jobs import LammpsJob
 from mgrelax.lammps_io import (read_data_file, read_dump_frame, read_hdf5, read_key_values,
                                read_series,
@@ -236,9 +237,9 @@ def check_liquid(config: dict, model: Model, directory: Path) -> dict:
             f"melt: only {configuration.n_atoms} of {config['n_atoms']} atoms could be placed; "
             "lower melt.overlap_distance or raise melt.packing_factor")
     series = read_series(Path(directory) / "series.dat", MELT_SERIES_EXTRA)
-    rdf = pair_distribution(configuration.positions, configuration.types, configuration.cell,
+    rdf = pair_distribution(configuration.positions, configuration.types, configuration.box,
                             r_max=min(config["structure"]["r_max"],
-                                      0.49 * min(perpendicular_widths(configuration.cell))),
+                                      0.49 * min(perpendicular_widths(configuration.box))),
                             n_bins=config["structure"]["n_bins"])
     peak = first_peak_and_minimum(rdf.r, rdf.g_total)
     check = msd_liquid_check(float(series["msd"].iloc[-1]), peak.r_peak,
@@ -272,10 +273,10 @@ def structure_of_hold(job: LammpsJob, config: dict, model: Model, structure_path
     """Total and partial g(r) averaged over the hold's snapshots; first peak and minimum."""
     first_step = job.values["segments"][-1]["start_step"]
     frames = [read_dump_frame(path) for path in hold_frames(job.directory, first_step)]
-    cells = np.array([frame.cell for frame in frames])
-    r_max = min(config["structure"]["r_max"], 0.49 * min(perpendicular_widths(cells[0])))
+    boxes = np.array([frame.box for frame in frames])
+    r_max = min(config["structure"]["r_max"], 0.49 * min(perpendicular_widths(boxes[0])))
     rdf = pair_distribution(np.array([frame.positions for frame in frames]), frames[0].types,
-                            cells, r_max=r_max, n_bins=config["structure"]["n_bins"])
+                            boxes, r_max=r_max, n_bins=config["structure"]["n_bins"])
     names = model.species_names
     curves = {"total": (rdf.g_total, rdf.g_total_error)}
     curves.update({f"{names[a - 1]}-{names[b - 1]}": (rdf.g_partial[(a, b)],

@@ -15,45 +15,40 @@ import h5py
 import numpy as np
 import pandas as pd
 
+from analysis.box import box_matrix, volume
+
 SERIES_COLUMNS = ["step", "time", "target_temperature", "temperature", "pressure", "volume",
                   "potential_energy", "enthalpy"]
 
 
 @dataclass(frozen=True)
 class Configuration:
-    """Atoms in a periodic cell, sorted by atom id.
+    """Atoms in a periodic box, sorted by atom id.
 
-    ``cell`` holds the cell vectors as rows (a = (lx,0,0), b = (xy,ly,0),
-    c = (xz,yz,lz), LAMMPS's convention); ``origin`` is (xlo, ylo, zlo).
+    ``box`` is the matrix h whose columns are the box vectors, as LAMMPS builds
+    it (see analysis.box); ``origin`` is (xlo, ylo, zlo).
     """
 
     ids: np.ndarray
     types: np.ndarray
     positions: np.ndarray
-    cell: np.ndarray
+    box: np.ndarray
     origin: np.ndarray
     step: int | None = None
 
     @property
     def volume(self) -> float:
-        return float(abs(np.linalg.det(self.cell)))
+        return volume(self.box)
 
     @property
     def n_atoms(self) -> int:
         return len(self.ids)
 
 
-def cell_matrix(lengths, tilts) -> np.ndarray:
-    """Cell vectors as rows from (lx, ly, lz) and tilt factors (xy, xz, yz)."""
-    lx, ly, lz = lengths
-    xy, xz, yz = tilts
-    return np.array([[lx, 0.0, 0.0], [xy, ly, 0.0], [xz, yz, lz]])
-
-
-def _sorted_configuration(ids, types, positions, cell, origin, step=None) -> Configuration:
+def _sorted_configuration(ids, types, positions, box, origin, step=None) -> Configuration:
     order = np.argsort(ids)
     return Configuration(ids=ids[order], types=types[order], positions=positions[order],
-                         cell=cell, origin=origin, step=step)
+                         box=box, origin=origin, step=step)
 
 
 def read_data_file(path: Path) -> Configuration:
@@ -78,7 +73,7 @@ def read_data_file(path: Path) -> Configuration:
     lo = np.array([bounds[axis][0] for axis in "xyz"])
     lengths = [bounds[axis][1] - bounds[axis][0] for axis in "xyz"]
     return _sorted_configuration(table[:, 0].astype(int), table[:, 1].astype(int),
-                                 table[:, 2:5], cell_matrix(lengths, tilts), lo)
+                                 table[:, 2:5], box_matrix(lengths, tilts), lo)
 
 
 def read_dump_frame(path: Path) -> Configuration:
@@ -100,9 +95,9 @@ def read_dump_frame(path: Path) -> Configuration:
     table = np.array([line.split() for line in lines[9:9 + n_atoms]], dtype=float)
     column = {name: table[:, k] for k, name in enumerate(columns)}
     positions = np.column_stack([column["x"], column["y"], column["z"]])
-    cell = cell_matrix((xhi - xlo, yhi - ylo, zhi - zlo), tilts)
+    box = box_matrix((xhi - xlo, yhi - ylo, zhi - zlo), tilts)
     return _sorted_configuration(column["id"].astype(int), column["type"].astype(int),
-                                 positions, cell, np.array([xlo, ylo, zlo]), step)
+                                 positions, box, np.array([xlo, ylo, zlo]), step)
 
 
 def read_series(path: Path, extra_columns: tuple[str, ...] = ()) -> pd.DataFrame:

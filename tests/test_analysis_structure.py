@@ -5,17 +5,19 @@ import itertools
 import numpy as np
 import pytest
 
+from analysis.box import box_matrix, perpendicular_widths
 from analysis.structure import (FirstPeakAndMinimum, PairDistribution, first_peak_and_minimum,
-                                pair_distribution, perpendicular_widths)
+                                pair_distribution)
 
-TILTED_CELL = np.array([[16.0, 0.0, 0.0], [5.0, 15.0, 0.0], [-3.0, 4.0, 14.0]])
+# a = (16, 0, 0), b = (5, 15, 0), c = (-3, 4, 14): the columns of h
+TILTED_CELL = box_matrix((16.0, 15.0, 14.0), (5.0, -3.0, 4.0))
 
 
-def lattice(cell_vectors, basis, repeats):
-    """Cartesian positions of `basis` (fractional) repeated n x n x n times in the cell."""
+def lattice(h, basis, repeats):
+    """Cartesian positions of `basis` (fractional) repeated n x n x n times in the cell h."""
     shifts = np.array(list(itertools.product(range(repeats), repeat=3)))
     fractional = (shifts[:, None, :] + np.asarray(basis)[None, :, :]).reshape(-1, 3)
-    return fractional @ cell_vectors
+    return fractional @ h.T
 
 
 def coordination(pd, r_cut):
@@ -27,7 +29,7 @@ def coordination(pd, r_cut):
 
 def random_mixture(box, n_atoms, seed):
     rng = np.random.default_rng(seed)
-    positions = rng.uniform(0.0, 1.0, (n_atoms, 3)) @ box
+    positions = rng.uniform(0.0, 1.0, (n_atoms, 3)) @ box.T
     return positions, rng.choice([1, 2], size=n_atoms, p=[0.65, 0.35])
 
 
@@ -82,10 +84,9 @@ def test_fcc_same_in_conventional_and_primitive_triclinic_cells():
     a0 = 3.6
     d_nn = a0 / np.sqrt(2)
     conventional = lattice(a0 * np.eye(3), [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]], 4)
-    # primitive rhombohedral cell (60 degree angles) in LAMMPS lower-triangular form
-    primitive = d_nn * np.array([[1.0, 0.0, 0.0],
-                                 [0.5, np.sqrt(3) / 2, 0.0],
-                                 [0.5, np.sqrt(3) / 6, np.sqrt(2.0 / 3.0)]])
+    # primitive rhombohedral cell (60 degree angles) in LAMMPS form (columns a, b, c)
+    primitive = d_nn * box_matrix((1.0, np.sqrt(3) / 2, np.sqrt(2.0 / 3.0)),
+                                  (0.5, 0.5, np.sqrt(3) / 6))
     rhombohedral = lattice(primitive, [[0.0, 0.0, 0.0]], 6)
     orthogonal_pd = pair_distribution(conventional, np.ones(256), 4 * a0 * np.eye(3), r_max=5.0, n_bins=50)
     triclinic_pd = pair_distribution(rhombohedral, np.ones(216), 6 * primitive, r_max=5.0, n_bins=50)
@@ -100,8 +101,8 @@ def test_representation_of_the_cell_does_not_matter():
     box = np.diag([14.0, 14.0, 14.0])
     positions, types = random_mixture(box, 800, seed=3)
     reference = pair_distribution(positions, types, box, r_max=4.9, n_bins=14)
-    tilted = box + np.array([[0, 0, 0], [14.0, 0, 0], [0, 0, 0]])   # b' = b + a: same lattice
-    unwrapped = positions + np.array([1, -2, 3]) @ box
+    tilted = box + np.array([[0, 14.0, 0], [0, 0, 0], [0, 0, 0]])   # b' = b + a: same lattice
+    unwrapped = positions + np.array([1, -2, 3]) @ box.T
     for pd in (pair_distribution(positions, types, tilted, r_max=4.9, n_bins=14),
                pair_distribution(unwrapped, types, box, r_max=4.9, n_bins=14)):
         np.testing.assert_allclose(pd.g_total, reference.g_total, rtol=1e-12)

@@ -48,17 +48,17 @@ def lammps_configuration(tmp_path_factory):
         os.chdir(cwd)
     order = np.argsort(ids)
     lengths = np.subtract(boxhi, boxlo)
-    cell = np.array([[lengths[0], 0, 0], [xy, lengths[1], 0], [xz, yz, lengths[2]]])
+    box = np.array([[lengths[0], xy, xz], [0, lengths[1], yz], [0, 0, lengths[2]]])
     table = np.loadtxt(folder / "rdf.txt", comments="#", skiprows=4)  # after "step nrows"
-    return folder, positions[order], cell, table
+    return folder, positions[order], box, table
 
 
 def test_data_and_dump_readers_return_what_lammps_holds(lammps_configuration):
-    folder, positions, cell, _ = lammps_configuration
+    folder, positions, box, _ = lammps_configuration
     for configuration in (read_data_file(folder / "configuration.data"),
                           read_dump_frame(folder / "configuration.dump")):
         assert configuration.n_atoms == 300
-        np.testing.assert_allclose(configuration.cell, cell, atol=1e-9)
+        np.testing.assert_allclose(configuration.box, box, atol=1e-9)
         np.testing.assert_allclose(configuration.positions, positions, atol=1e-6)
         assert np.bincount(configuration.types).tolist() == [0, 180, 120]
 
@@ -66,7 +66,7 @@ def test_data_and_dump_readers_return_what_lammps_holds(lammps_configuration):
 def test_pair_distribution_matches_lammps_compute_rdf(lammps_configuration):
     folder, _, _, table = lammps_configuration
     configuration = read_data_file(folder / "configuration.data")
-    ours = pair_distribution(configuration.positions, configuration.types, configuration.cell,
+    ours = pair_distribution(configuration.positions, configuration.types, configuration.box,
                              r_max=CUTOFF + 0.5, n_bins=N_BINS)
     lammps_r = table[:, 1]
     lammps_g = {(1, 1): table[:, 2], (1, 2): table[:, 4], (2, 2): table[:, 6], "total": table[:, 8]}

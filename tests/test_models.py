@@ -30,7 +30,7 @@ def test_kob_andersen_liquid_has_its_pair_contacts(tmp_path):
     assert "pair_coeff      1 2 1.5 0.8 2.0" in (tmp_path / "in.lammps").read_text()
     assert check_liquid(config, model, tmp_path)["passed"]
     liquid = read_data_file(tmp_path / "liquid.data")
-    rdf = pair_distribution(liquid.positions, liquid.types, liquid.cell, r_max=2.5, n_bins=100)
+    rdf = pair_distribution(liquid.positions, liquid.types, liquid.box, r_max=2.5, n_bins=100)
     # first-neighbour distance ~ 2^(1/6) sigma_ab, a little less in the hot dense liquid
     for pair, sigma in (((1, 1), 1.0), ((1, 2), 0.8)):
         peak = first_peak_and_minimum(rdf.r, rdf.g_partial[pair]).r_peak

@@ -72,7 +72,7 @@ def test_inherent_structures_are_minima_below_the_glass(tiny_run):
     assert (table["potential_energy"] < table["initial_potential_energy"]).all()
     glass = read_data_file(tiny_run / "results/glass/sample0/T300/equilibrate/glass.data")
     inherent = read_data_file(tiny_run / "results/glass/sample0/T300/inherent/inherent.data")
-    assert (glass.ids == inherent.ids).all() and (glass.cell == inherent.cell).all()
+    assert (glass.ids == inherent.ids).all() and (glass.box == inherent.box).all()
 
 
 def test_structure_of_the_glass_is_amorphous_cu_zr(tiny_run):
