@@ -1,0 +1,44 @@
+"""KWW fits against analytic and independently integrated relaxation functions."""
+
+import numpy as np
+import pytest
+
+from analysis.relaxation import fit_kww, fit_kww_loss, kww, kww_loss
+
+
+def test_stretched_exponential_parameters_are_recovered_through_noise():
+    t = np.logspace(-2, 3, 80)  # ps
+    rng = np.random.default_rng(3)
+    phi = kww(t, 0.95, 12.0, 0.55) + rng.normal(0.0, 0.005, t.size)
+    fit = fit_kww(t, phi)
+    assert fit.tau == pytest.approx(12.0, abs=4 * fit.tau_error + 0.1)
+    assert fit.beta == pytest.approx(0.55, abs=4 * fit.beta_error + 0.005)
+    assert fit.amplitude == pytest.approx(0.95, abs=4 * fit.amplitude_error + 0.005)
+    assert 0 < fit.tau_error < 1.0 and 0 < fit.beta_error < 0.05
+
+
+def test_kww_loss_of_beta_one_is_the_debye_peak():
+    periods = np.logspace(-1, 3, 25)
+    omega_tau = 2 * np.pi / periods * 5.0
+    debye = 30.0 * omega_tau / (1 + omega_tau**2)
+    np.testing.assert_allclose(kww_loss(periods, 30.0, 5.0, 1.0), debye, rtol=1e-6)
+    fit = fit_kww_loss(periods, debye)
+    assert (fit.amplitude, fit.tau, fit.beta) == pytest.approx((30.0, 5.0, 1.0), rel=1e-3)
+
+
+def test_kww_loss_matches_a_direct_quadrature_for_a_stretched_relaxation():
+    period, tau, beta = 7.0, 2.0, 0.5
+    omega = 2 * np.pi / period
+    t = np.linspace(0.0, 4000.0, 4_000_001)
+    integrand = np.exp(-(t / tau) ** beta) * np.cos(omega * t)
+    direct = omega * np.trapezoid(integrand, t)
+    assert kww_loss(period, 1.0, tau, beta)[0] == pytest.approx(direct, rel=1e-3)
+
+
+def test_stretched_loss_spectrum_is_fitted_with_its_beta():
+    periods = np.logspace(-1, 4, 30)
+    loss = kww_loss(periods, 20.0, 40.0, 0.6)
+    noisy = loss * (1 + np.random.default_rng(1).normal(0.0, 0.02, loss.size))
+    fit = fit_kww_loss(periods, noisy)
+    assert fit.beta == pytest.approx(0.6, abs=max(4 * fit.beta_error, 0.02))
+    assert fit.tau == pytest.approx(40.0, rel=0.1)
