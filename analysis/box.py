@@ -6,7 +6,11 @@ r = origin + h @ s with fractional coordinates s in [0, 1). Lengths are in the
 unit of the positions (Angstrom for metal models, sigma for LJ).
 """
 
+import itertools
+
 import numpy as np
+
+NEAREST_SHIFTS = np.array(list(itertools.product((-1, 0, 1), repeat=3)))
 
 
 def box_matrix(lengths, tilts=(0.0, 0.0, 0.0)) -> np.ndarray:
@@ -44,3 +48,18 @@ def minimum_image(displacements, h) -> np.ndarray:
     h = np.asarray(h, dtype=float)
     s = fractional(displacements, h)
     return (s - np.round(s)) @ h.T
+
+
+def images_near_box(wrapped_fractional, h, distance) -> tuple[np.ndarray, np.ndarray]:
+    """Cartesian periodic images of atoms (fractional coordinates in [0, 1)) that lie
+    within ``distance`` of the box, and the index of the atom each image belongs to.
+
+    For distance up to half the smallest perpendicular width these come from the 27
+    nearest box shifts, so pair searches against them find each periodic pair once.
+    """
+    s = np.asarray(wrapped_fractional, dtype=float)
+    images = (s[None, :, :] + NEAREST_SHIFTS[:, None, :]).reshape(-1, 3)
+    margin = distance / perpendicular_widths(h)
+    near = np.all((images >= -margin) & (images <= 1 + margin), axis=1)
+    owner = np.tile(np.arange(len(s)), len(NEAREST_SHIFTS))[near]
+    return images[near] @ np.asarray(h, dtype=float).T, owner

@@ -7,7 +7,7 @@ import numpy as np
 from scipy.signal import find_peaks, peak_widths, savgol_filter
 from scipy.spatial import cKDTree
 
-from analysis.box import fractional, perpendicular_widths
+from analysis.box import fractional, images_near_box, perpendicular_widths
 
 MIN_FIT_HALF_POINTS = 3
 """Least number of points on each side of an extremum in its local cubic fit."""
@@ -189,19 +189,14 @@ def _periodic_trees(s_a, s_b, h, r_max):
     """KD-trees whose pair distances are the periodic ones (up to r_max).
 
     Orthogonal cell: both trees use cKDTree's toroidal ``boxsize``. Triclinic cell:
-    tree b holds the periodic images of b within r_max of the cell (in perpendicular
-    distance), which, since r_max <= half the smallest width, are among the 27
-    nearest cell shifts.
+    tree b holds the periodic images of b within r_max of the cell.
     """
     if not np.any(h[~np.eye(3, dtype=bool)]):
         lengths = np.diag(h)
         return (cKDTree(np.mod(s_a * lengths, lengths), boxsize=lengths),
                 cKDTree(np.mod(s_b * lengths, lengths), boxsize=lengths))
-    shifts = np.array(list(itertools.product((-1, 0, 1), repeat=3)))
-    images = (s_b[None, :, :] + shifts[:, None, :]).reshape(-1, 3)
-    margin = r_max / perpendicular_widths(h)
-    near_cell = np.all((images >= -margin) & (images <= 1 + margin), axis=1)
-    return cKDTree(s_a @ h.T), cKDTree(images[near_cell] @ h.T)
+    images, _ = images_near_box(s_b, h, r_max)
+    return cKDTree(s_a @ h.T), cKDTree(images)
 
 
 def _cubic_maximum(r, y, y_smooth, index, fit_depth):

@@ -1,0 +1,189 @@
+"""Falk-Langer D2min and inherent-structure D_min on constructed configurations."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from analysis.box import box_matrix, fractional, minimum_image
+from analysis.dmin import MinimalDisplacement, NonaffineDisplacement, d2min, is_dmin
+
+ORTHOGONAL = box_matrix((9.0, 10.0, 11.0))
+TRICLINIC = box_matrix((10.0, 11.0, 12.0), (3.0, -2.5, 1.5))
+BOXES = pytest.mark.parametrize("box", [ORTHOGONAL, TRICLINIC], ids=["orthogonal", "triclinic"])
+CELL_SHIFTS = np.array(list(itertools.product((-1, 0, 1), repeat=3)))
+
+
+def random_positions(box, n_atoms, rng):
+    """Uniform positions in the cell, some moved out of it by whole box vectors."""
+    inside = rng.uniform(0.0, 1.0, (n_atoms, 3)) @ box.T
+    return inside + rng.integers(-1, 2, (n_atoms, 3)) @ box.T
+
+
+def nearest_image(separation, box):
+    """Shortest periodic image of one separation vector, searched among 27 cell shifts."""
+    images = separation - np.round(fractional(separation, box)) @ box.T + CELL_SHIFTS @ box.T
+    return images[np.argmin(np.sum(images**2, axis=1))]
+
+
+def direct_d2min(reference, current, box_reference, box_current, cutoff):
+    """D2min by a loop over atoms and pairs with a least-squares affine fit."""
+    result = np.zeros(len(reference))
+    for i in range(len(reference)):
+        d0, d1 = [], []
+        for j in range(len(reference)):
+            separation = nearest_image(reference[j] - reference[i], box_reference)
+            if j != i and np.linalg.norm(separation) <= cutoff:
+                d0.append(separation)
+                d1.append(nearest_image(current[j] - current[i], box_current))
+        if len(d0) >= 3:
+            j_transposed, *_ = np.linalg.lstsq(np.array(d0), np.array(d1), rcond=None)
+            result[i] = np.sum((np.array(d1) - np.array(d0) @ j_transposed) ** 2)
+    return result
+
+
+@BOXES
+def test_d2min_vanishes_for_affine_deformation(box):
+    rng = np.random.default_rng(1)
+    reference = random_positions(box, 400, rng)
+    strain = np.array([[1.04, 0.07, -0.03], [0.02, 0.96, 0.05], [-0.04, 0.03, 1.03]])
+    box_current = strain @ box
+    current = reference @ strain.T + rng.integers(-1, 2, (400, 3)) @ box_current.T
+    result = d2min(reference, current, box, box_current, cutoff=2.5)
+    assert isinstance(result, NonaffineDisplacement)
+    assert result.valid.all()
+    assert np.all(result.d2min <= 1e-20 * result.n_neighbours * 2.5**2)
+    np.testing.assert_allclose(result.affine_maps, np.broadcast_to(strain, (400, 3, 3)), atol=1e-12)
+
+
+def test_d2min_of_one_moved_neighbour_across_the_boundary():
+    # Atom 0 sits on the box corner with neighbours at +-a x, a y, a z (wrapped); moving
+    # the +x neighbour by delta along y gives J = 1 + delta/(2a) e_y e_x^T, D2min = delta^2 / 2.
+    a, delta = 1.0, 0.3
+    box = box_matrix((20.0, 20.0, 20.0))
+    star = np.array([[0, 0, 0], [a, 0, 0], [-a, 0, 0], [0, a, 0], [0, 0, a]], dtype=float)
+    reference = np.mod(star, 20.0)
+    current = reference + np.array([[0, 0, 0], [0, delta, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]])
+    result = d2min(reference, current, box, box, cutoff=1.2)
+    np.testing.assert_array_equal(result.n_neighbours, [4, 1, 1, 1, 1])
+    np.testing.assert_array_equal(result.valid, [True, False, False, False, False])
+    np.testing.assert_allclose(result.d2min, [delta**2 / 2, 0, 0, 0, 0], atol=1e-15)
+    expected_map = [[1, 0, 0], [delta / (2 * a), 1, 0], [0, 0, 1]]
+    np.testing.assert_allclose(result.affine_maps[0], expected_map, atol=1e-15)
+    assert np.isnan(result.affine_maps[1:]).all()
+
+
+def test_d2min_matches_direct_loop_in_triclinic_box():
+    rng = np.random.default_rng(2)
+    reference = random_positions(TRICLINIC, 120, rng)
+    box_current = TRICLINIC + np.array([[0, 0.4, 0], [0, 0, 0], [0, 0, 0]])
+    current = reference + rng.normal(0.0, 0.2, reference.shape)
+    result = d2min(reference, current, TRICLINIC, box_current, cutoff=2.2)
+    assert result.valid.mean() > 0.5 and not result.valid.all()
+    expected = direct_d2min(reference, current, TRICLINIC, box_current, 2.2)
+    np.testing.assert_allclose(result.d2min, expected, rtol=1e-10, atol=1e-14)
+
+
+def test_d2min_flags_atoms_with_fewer_than_three_neighbours():
+    box = box_matrix((30.0, 30.0, 30.0))
+    pair = [[1, 1, 1], [2, 1, 1]]
+    triangle = [[10, 10, 10], [11, 10, 10], [10, 11, 10]]
+    lonely = [[20, 20, 20]]
+    reference = np.array(pair + triangle + lonely, dtype=float)
+    result = d2min(reference, reference + 0.1, box, box, cutoff=1.5)
+    np.testing.assert_array_equal(result.n_neighbours, [1, 1, 2, 2, 2, 0])
+    assert not result.valid.any()
+    np.testing.assert_array_equal(result.d2min, 0.0)
+
+
+def test_d2min_rejects_cutoff_beyond_half_the_box():
+    reference = np.zeros((4, 3))
+    with pytest.raises(ValueError, match="cutoff"):
+        d2min(reference, reference, ORTHOGONAL, ORTHOGONAL, cutoff=4.6)
+
+
+def exchange_loops(types, rng):
+    """Permutation moving atoms along loops within each species, shuffled atom order."""
+    permutation = np.arange(len(types))
+    for t in np.unique(types):
+        atoms = rng.permutation(np.flatnonzero(types == t))
+        permutation[atoms] = np.roll(atoms, 1)
+    return permutation
+
+
+@BOXES
+def test_is_dmin_vanishes_for_relabelling_across_boundaries(box):
+    rng = np.random.default_rng(3)
+    types = rng.choice([1, 2], 60, p=[0.7, 0.3])
+    reference = random_positions(box, 60, rng)
+    permutation = exchange_loops(types, rng)
+    current = reference[permutation] + rng.integers(-1, 2, (60, 3)) @ box.T
+    result = is_dmin(reference, current, box, types)
+    assert isinstance(result, MinimalDisplacement)
+    assert result.dmin < 1e-12
+    np.testing.assert_array_equal(result.assignment, np.argsort(permutation))
+    labelled = minimum_image(current - reference, box)
+    assert np.sqrt(np.mean(np.sum(labelled**2, axis=1))) > 1.0
+
+
+def brute_force_dmin(reference, current, types):
+    """Minimal drift-free RMS displacement over all relabellings within species (no images)."""
+    species = [np.flatnonzero(types == t) for t in np.unique(types)]
+    best = np.inf
+    for orders in itertools.product(*(itertools.permutations(atoms) for atoms in species)):
+        assignment = np.empty(len(types), dtype=int)
+        for atoms, order in zip(species, orders):
+            assignment[atoms] = order
+        displacements = current[assignment] - reference
+        displacements -= displacements.mean(axis=0)
+        best = min(best, np.sqrt(np.mean(np.sum(displacements**2, axis=1))))
+    return best
+
+
+def test_is_dmin_equals_brute_force_minimum_over_permutations():
+    box = box_matrix((20.0, 21.0, 22.0), (6.0, -5.0, 3.0))  # wide enough that images are unique
+    types = np.array([1, 2, 1, 2, 1, 2])
+    relabelled = 0
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        corner = box @ np.ones(3)  # cluster around a box corner, wrapped: images matter
+        reference = corner + rng.uniform(-1.0, 1.0, (6, 3))
+        current = reference + rng.normal(0.0, 0.7, (6, 3)) + [0.4, -0.3, 0.2]
+        wrapped = reference - np.floor(fractional(reference, box)) @ box.T
+        result = is_dmin(wrapped, current, box, types)
+        assert result.dmin == pytest.approx(brute_force_dmin(reference, current, types), rel=1e-12)
+        labelled = current - reference
+        labelled_rms = np.sqrt(np.mean(np.sum((labelled - labelled.mean(axis=0)) ** 2, axis=1)))
+        assert result.dmin <= labelled_rms * (1 + 1e-12)
+        assert np.abs(result.displacements.mean(axis=0)).max() < 1e-12
+        relabelled += not np.array_equal(result.assignment, np.arange(6))
+    assert relabelled > 0
+
+
+def test_is_dmin_removes_uniform_translation():
+    rng = np.random.default_rng(4)
+    types = rng.choice([1, 2], 50)
+    reference = random_positions(TRICLINIC, 50, rng)
+    translation = np.array([3.3, -7.1, 5.2])
+    result = is_dmin(reference, reference + translation, TRICLINIC, types)
+    assert result.dmin < 1e-12
+    np.testing.assert_array_equal(result.assignment, np.arange(50))
+    np.testing.assert_allclose(minimum_image((result.drift - translation)[None], TRICLINIC), 0.0,
+                               atol=1e-12)
+
+
+def test_is_dmin_never_exchanges_species():
+    box = box_matrix((10.0, 10.0, 10.0))
+    types = np.array([1, 2, 1, 2])
+    reference = np.array([[1.0, 1, 1], [2, 1, 1], [6, 6, 6], [6, 8, 6]])
+    current = reference[[1, 0, 2, 3]]  # the unlike atoms 0 and 1 swap places
+    result = is_dmin(reference, current, box, types)
+    np.testing.assert_array_equal(result.assignment, np.arange(4))
+    assert result.dmin == pytest.approx(np.sqrt(0.5), rel=1e-12)
+
+    rng = np.random.default_rng(5)
+    types = rng.choice([1, 2, 3], 40)
+    reference = random_positions(TRICLINIC, 40, rng)
+    result = is_dmin(reference, reference[rng.permutation(40)], TRICLINIC, types)
+    np.testing.assert_array_equal(types[result.assignment], types)
+    assert sorted(result.assignment) == list(range(40))
