@@ -86,7 +86,8 @@ def atom_counts(config: dict, model: Model) -> dict[str, int]:
     return counts
 
 
-def _common_values(config: dict, model: Model, potential: Path | None) -> dict:
+def common_values(config: dict, model: Model, potential: Path | None) -> dict:
+    """Template values every MD job shares: units, time step, model, thermostat, output."""
     units = model.units
     dt = lammps_timestep(config, model)
     return {
@@ -114,7 +115,7 @@ def _job(config: dict, model: Model, directory: Path, template: str, values: dic
          outputs: dict, provenance: dict | None = None, series: bool = True) -> LammpsJob:
     """A job of ``template``; ``series``: it records the block-averaged series table."""
     potential = resolve_potential_file(model)
-    values = {**_common_values(config, model, potential), **values}
+    values = {**common_values(config, model, potential), **values}
     record_every = 1
     if series:
         record_every = max(1, steps_for(config["record_interval"], config, model))
@@ -130,7 +131,8 @@ def _job(config: dict, model: Model, directory: Path, template: str, values: dic
         provenance=provenance or {})
 
 
-def _relative(path: Path, directory: Path) -> str:
+def relative_path(path: Path, directory: Path) -> str:
+    """``path`` as seen from ``directory`` (rendered inputs hold no absolute paths)."""
     return os.path.relpath(Path(path).resolve(), Path(directory).resolve())
 
 
@@ -166,7 +168,7 @@ def quench_job(config: dict, model: Model, directory: Path, liquid_data: Path,
     t_melt, t_end = config["melt"]["temperature"], config["quench"]["temperature_end"]
     steps = ramp_steps(t_melt, t_end, config["quench"]["cooling_rate"], config, model)
     values = {"stage": "quench",
-              "input_data": _relative(liquid_data, directory),
+              "input_data": relative_path(liquid_data, directory),
               "segments": schedule([("quench", t_melt, t_end, steps)])}
     return _job(config, model, directory, "npt_schedule.lammps", values,
                 {"data": "quenched.data"}, provenance=provenance)
@@ -183,7 +185,7 @@ def anneal_job(config: dict, model: Model, directory: Path, quenched_data: Path,
     ramp = ramp_steps(t_from, anneal["temperature"], anneal_rate(config), config, model)
     hold = steps_for(anneal["duration"], config, model)
     values = {"stage": "anneal",
-              "input_data": _relative(quenched_data, directory),
+              "input_data": relative_path(quenched_data, directory),
               "segments": schedule([("ramp", t_from, anneal["temperature"], ramp),
                                     ("anneal", anneal["temperature"], anneal["temperature"],
                                      hold)])}
@@ -199,7 +201,7 @@ def equilibrate_job(config: dict, model: Model, temperature: float, directory: P
     hold = steps_for(config["equilibrate"]["duration"], config, model)
     frames_every = max(1, hold // config["equilibrate"]["frames"])
     values = {"stage": "equilibrate",
-              "input_data": _relative(annealed_data, directory),
+              "input_data": relative_path(annealed_data, directory),
               "frames_every": frames_every,
               "segments": schedule([("ramp", t_from, temperature, ramp),
                                     ("hold", temperature, temperature, hold)])}
@@ -211,7 +213,7 @@ def inherent_structure_job(config: dict, model: Model, directory: Path, glass_da
                            provenance: dict | None = None) -> LammpsJob:
     """Energy minimisation at fixed box of one configuration."""
     settings = config["inherent_structure"]
-    values = {"input_data": _relative(glass_data, directory),
+    values = {"input_data": relative_path(glass_data, directory),
               "min_style": settings["min_style"],
               "energy_tolerance": float(settings["energy_tolerance"]),
               "force_tolerance": float(settings["force_tolerance"]),

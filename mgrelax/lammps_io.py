@@ -100,9 +100,11 @@ def read_dump_frame(path: Path) -> Configuration:
                                  positions, box, np.array([xlo, ylo, zlo]), step)
 
 
-def read_series(path: Path, extra_columns: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A recorded series table; rows repeated at run boundaries keep their last value."""
-    names = SERIES_COLUMNS + list(extra_columns)
+def read_series(path: Path, extra_columns: tuple[str, ...] = (),
+                columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """A recorded series table (``columns``, by default the MD stages' SERIES_COLUMNS plus
+    ``extra_columns``); rows repeated at run boundaries keep their last value."""
+    names = list(columns) if columns is not None else SERIES_COLUMNS + list(extra_columns)
     table = pd.read_csv(path, sep=r"\s+", comment="#", header=None, names=names)
     table["step"] = table["step"].astype(int)
     return table.drop_duplicates("step", keep="last").sort_values("step").reset_index(drop=True)

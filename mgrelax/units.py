@@ -25,6 +25,8 @@ class UnitSystem:
     timestep_to_time: float  # config time step -> LAMMPS time unit
     cooling_rate_to_lammps: float  # config cooling rate -> temperature per LAMMPS time unit
     boltzmann: float  # k_B in energy / temperature
+    stress: str  # unit in which stresses and moduli are reported
+    pressure_to_stress: float  # LAMMPS pressure unit -> stress unit
 
 
 METAL = UnitSystem(
@@ -40,6 +42,8 @@ METAL = UnitSystem(
     timestep_to_time=1.0e-3,
     cooling_rate_to_lammps=1.0e-12,
     boltzmann=8.617333262e-5,
+    stress="GPa",
+    pressure_to_stress=1.0e-4,
 )
 
 LJ = UnitSystem(
@@ -55,6 +59,8 @@ LJ = UnitSystem(
     timestep_to_time=1.0,
     cooling_rate_to_lammps=1.0,
     boltzmann=1.0,
+    stress="epsilon/sigma^3",
+    pressure_to_stress=1.0,
 )
 
 UNIT_SYSTEMS = {u.lammps_style: u for u in (METAL, LJ)}

@@ -1,7 +1,9 @@
 """Shared fixtures: the tiny test config and helpers that run real LAMMPS and Snakemake."""
 
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -24,3 +26,15 @@ def run_snakemake(workdir: Path, *arguments: str, configfile: Path = TINY_CONFIG
                "--directory", str(workdir), "--configfile", str(configfile), "--cores", "2",
                *arguments]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def kill_once_written(code: str, directory: Path, names, timeout: float = 120) -> None:
+    """Run ``python -c code`` and SIGKILL it once all files ``names`` exist in ``directory``."""
+    process = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.time() + timeout
+    while not all((Path(directory) / name).exists() for name in names):
+        assert time.time() < deadline and process.poll() is None, f"{names} were not written"
+        time.sleep(0.2)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait()

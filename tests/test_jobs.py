@@ -2,12 +2,10 @@
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import textwrap
 import time
 
+import numpy as np
 import pytest
 
 from mgrelax.config import validate_config
@@ -16,6 +14,8 @@ from mgrelax.jobs import CHECKPOINT_FILES, LammpsError, run_job
 from mgrelax.lammps_io import read_series
 from mgrelax.launch import LaunchSettings
 from mgrelax.potentials import load_catalogue
+
+from conftest import TINY_CONFIG, kill_once_written
 
 
 def long_melt(tiny_config, directory, steps=6000, checkpoint_steps=500):
@@ -47,25 +47,15 @@ KILLED_RUN = textwrap.dedent("""
 """)
 
 
-def kill_once_written(directory, names, tiny_config_path):
-    """Start the long melt in a subprocess and SIGKILL it once all ``names`` exist."""
-    script = KILLED_RUN.format(tests=os.path.dirname(__file__), config=str(tiny_config_path),
-                               directory=str(directory))
-    process = subprocess.Popen([sys.executable, "-c", script])
-    deadline = time.time() + 120
-    while not all((directory / name).exists() for name in names):
-        assert time.time() < deadline and process.poll() is None, "no checkpoints were written"
-        time.sleep(0.2)
-    time.sleep(0.5)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+def kill_long_melt(directory, names):
+    code = KILLED_RUN.format(tests=os.path.dirname(__file__), config=str(TINY_CONFIG),
+                             directory=str(directory))
+    kill_once_written(code, directory, names)
 
 
 def test_killed_run_resumes_from_its_last_checkpoint(tiny_config, tmp_path):
-    from conftest import TINY_CONFIG
-
     directory = tmp_path / "melt"
-    kill_once_written(directory, CHECKPOINT_FILES, TINY_CONFIG)
+    kill_long_melt(directory, CHECKPOINT_FILES)
     assert not (directory / "liquid.data").exists(), "a killed run must not publish outputs"
 
     record = run_job(long_melt(tiny_config, directory), LaunchSettings())
@@ -80,15 +70,15 @@ def test_killed_run_resumes_from_its_last_checkpoint(tiny_config, tmp_path):
     series = read_series(directory / "series.dat", ("msd",))
     assert series["step"].is_unique and series["step"].iloc[-1] == 6000
     assert series["step"].diff().dropna().eq(50).all(), "the series has a gap or overlap"
+    # simulated time runs on through the resume (50 steps of 2 fs per row)
+    np.testing.assert_allclose(series["time"].diff().dropna(), 0.1, rtol=1e-9)
     assert not any((directory / name).exists() for name in CHECKPOINT_FILES)
     assert json.loads((directory / "provenance.json").read_text())["start"] == record["start"]
 
 
 def test_unreadable_newest_checkpoint_falls_back_to_the_older_one(tiny_config, tmp_path):
-    from conftest import TINY_CONFIG
-
     directory = tmp_path / "melt"
-    kill_once_written(directory, CHECKPOINT_FILES[:1], TINY_CONFIG)
+    kill_long_melt(directory, CHECKPOINT_FILES[:1])
     newest = directory / CHECKPOINT_FILES[1]
     newest.write_bytes(b"a checkpoint cut short by the kill")
     os.utime(newest, (time.time() + 10, time.time() + 10))

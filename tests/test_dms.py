@@ -1,0 +1,99 @@
+"""Real MD-DMS runs of a small Kob-Andersen system (reduced units)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from analysis.dms import fit_oscillation
+from mgrelax.config import model_of, validate_config
+from mgrelax.dms import dms_job, read_dms_series
+from mgrelax.glass import melt_job, quench_job
+from mgrelax.jobs import CHECKPOINT_FILES, run_job
+from mgrelax.launch import LaunchSettings
+
+from conftest import kill_once_written
+
+REPO = Path(__file__).resolve().parent.parent
+PERIOD, AMPLITUDE = 10.0, 0.02  # tau, strain
+
+
+def ka_config(**changes) -> dict:
+    config = yaml.safe_load((REPO / "config" / "kob_andersen.yaml").read_text())
+    config.update(n_atoms=300, melt={"temperature": 1.0, "duration": 20.0,
+                                     "overlap_distance": 0.75},
+                  quench={"temperature_end": 0.2, "cooling_rate": 0.02}, **changes)
+    return validate_config(config)
+
+
+@pytest.fixture(scope="module")
+def ka_states(tmp_path_factory):
+    """A Kob-Andersen liquid at T* = 1.0 and a glass quenched to T* = 0.2."""
+    folder = tmp_path_factory.mktemp("ka")
+    config = ka_config()
+    model = model_of(config)
+    run_job(melt_job(config, model, 0, folder / "melt"), LaunchSettings())
+    run_job(quench_job(config, model, folder / "quench", folder / "melt" / "liquid.data"),
+            LaunchSettings())
+    return config, model, {"liquid": (1.0, folder / "melt" / "liquid.data"),
+                           "glass": (0.2, folder / "quench" / "quenched.data")}
+
+
+def run_dms(ka_states, state, mode, directory, cycles=5):
+    config, model, states = ka_states
+    temperature, data = states[state]
+    job = dms_job(config, model, temperature, PERIOD, AMPLITUDE, mode, cycles, directory, data)
+    run_job(job, LaunchSettings())
+    series = read_dms_series(directory / "series.dat")
+    return series, fit_oscillation(series.time, series.strain, series.stress, PERIOD)
+
+
+def test_liquid_is_viscous_and_glass_is_elastic(ka_states, tmp_path):
+    _, liquid = run_dms(ka_states, "liquid", "shear", tmp_path / "liquid")
+    _, glass = run_dms(ka_states, "glass", "shear", tmp_path / "glass")
+    assert liquid.phase > 1.2  # Newtonian liquid: pi / 2
+    assert glass.phase < 0.4 and glass.storage_modulus > 5.0  # KA glass G' ~ 15
+    for fit in (liquid, glass):
+        assert fit.strain_amplitude == pytest.approx(AMPLITUDE, rel=1e-3)
+        assert fit.loop_loss_modulus == pytest.approx(fit.loss_modulus, abs=3 * fit.loss_modulus_error)
+
+
+def test_dynamic_correspondence_longitudinal_equals_bulk_plus_four_thirds_shear(ka_states,
+                                                                                tmp_path):
+    moduli = {mode: run_dms(ka_states, "glass", mode, tmp_path / mode)[1]
+              for mode in ("shear", "uniaxial", "isostatic")}
+    longitudinal = moduli["uniaxial"].storage_modulus
+    predicted = moduli["isostatic"].storage_modulus + 4 / 3 * moduli["shear"].storage_modulus
+    assert longitudinal == pytest.approx(predicted, rel=0.1)
+
+
+RESUMABLE_RUN = """
+import sys
+sys.path.insert(0, {tests!r})
+from pathlib import Path
+from test_dms import ka_config, PERIOD, AMPLITUDE
+from mgrelax.config import model_of
+from mgrelax.dms import dms_job
+from mgrelax.jobs import run_job
+from mgrelax.launch import LaunchSettings
+
+from conftest import kill_once_written
+config = ka_config(checkpoint_interval={checkpoint})
+run_job(dms_job(config, model_of(config), 0.2, PERIOD, AMPLITUDE, "shear", 6, Path({directory!r}),
+                Path({data!r})), LaunchSettings())
+"""
+
+
+def test_strain_stays_in_phase_across_a_resume(ka_states, tmp_path):
+    _, _, states = ka_states
+    code = RESUMABLE_RUN.format(tests=str(Path(__file__).parent), checkpoint=PERIOD,
+                                directory=str(tmp_path), data=str(states["glass"][1]))
+    kill_once_written(code, tmp_path, CHECKPOINT_FILES)
+    exec(compile(code, "resumed-run", "exec"), {})
+    provenance = (tmp_path / "provenance.json").read_text()
+    assert "resumed from checkpoint" in provenance
+    series = read_dms_series(tmp_path / "series.dat")
+    assert series["step"].is_unique and series["time"].iloc[-1] == pytest.approx(6 * PERIOD)
+    imposed = AMPLITUDE * np.sin(2 * np.pi * series["time"] / PERIOD)
+    np.testing.assert_allclose(series["strain"], imposed, atol=1e-6)
