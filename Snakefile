@@ -14,9 +14,13 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/glass.smk"
+include: "workflow/rules/dms.smk"
+include: "workflow/rules/scattering.smk"
 
 
 rule all:
     default_target: True
     input:
         rules.glass.input,
+        rules.dms_all.input,
+        rules.scattering_all.input,

@@ -6,9 +6,12 @@ glass_transition
     Tg from the kink of V(T), E(T) or H(T) recorded during a quench.
 structure
     Total and partial pair distribution functions g(r) in periodic (triclinic) cells,
-    and the first peak / first minimum of g(r).
+    the first peak / first minimum of g(r), and S(q) from g(r) with its main peak q1.
 dynamics
-    Diffusion coefficient from the mean squared displacement, and a melting check.
+    Diffusion coefficient from the mean squared displacement, a melting check, and the
+    self-intermediate scattering function F_s(q, t).
+scaling
+    Power-law fits y = A x^b in log-log coordinates with confidence intervals.
 
 Every estimate is returned together with its uncertainty. No file I/O, no LAMMPS.
 """

@@ -21,6 +21,7 @@ from mgrelax.potentials import Model, PotentialError, load_catalogue, resolve_po
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
 COMPOSITION_TOLERANCE = 1e-6
+MIN_STEPS_PER_DMS_CYCLE = 100
 
 
 class ConfigError(ValueError):
@@ -87,6 +88,7 @@ def validate_config(config: dict) -> dict:
     model = model_of(config)
     _check_composition(config, model)
     _check_temperatures(config)
+    _check_dms_periods(config, model)
     try:
         resolve_potential_file(model)
         launch_settings(config)
@@ -116,6 +118,7 @@ def _check_composition(config: dict, model: Model) -> None:
 
 
 def _check_temperatures(config: dict) -> None:
+    _check_dms_temperatures(config)
     melt = config["melt"]["temperature"]
     quench_end = config["quench"]["temperature_end"]
     if quench_end >= melt:
@@ -134,3 +137,37 @@ def launch_settings(config: dict, ranks: int | None = None) -> LaunchSettings:
 def load_config_file(path: Path) -> dict:
     with open(path) as handle:
         return validate_config(yaml.safe_load(handle))
+
+
+def _check_dms_temperatures(config: dict) -> None:
+    """DMS state points must be temperatures the glass is equilibrated at."""
+    dms, campaign = config["dms"], config["temperatures"]
+    unknown = set(dms.get("temperatures", [])) - set(campaign)
+    if unknown:
+        raise ConfigError(f"config error: dms.temperatures = {sorted(unknown)}: not among the "
+                          f"campaign temperatures {campaign}")
+    sweep = dms["amplitude_sweep"]
+    if sweep["amplitudes"]:
+        for key in ("temperature", "period"):
+            if key not in sweep:
+                raise ConfigError(f"config error: dms.amplitude_sweep.{key} is required when "
+                                  "dms.amplitude_sweep.amplitudes is set")
+    for key, point in (("dms.amplitude_sweep", sweep), ("dms.correspondence", dms["correspondence"])):
+        if point.get("temperature", campaign[0]) not in campaign:
+            raise ConfigError(f"config error: {key}.temperature = {point['temperature']}: not "
+                              f"among the campaign temperatures {campaign}")
+
+
+def _check_dms_periods(config: dict, model: Model) -> None:
+    """Every DMS period must span enough time steps to resolve a cycle."""
+    dms = config["dms"]
+    timestep = config["timestep"] * model.units.timestep_to_time
+    for key, periods in (("dms.periods", dms["periods"]),
+                         ("dms.amplitude_sweep.period", [dms["amplitude_sweep"].get("period")]),
+                         ("dms.correspondence.period", [dms["correspondence"].get("period")])):
+        for period in periods:
+            if period is not None and period < MIN_STEPS_PER_DMS_CYCLE * timestep:
+                raise ConfigError(
+                    f"config error: {key} = {period}: a period must be at least "
+                    f"{MIN_STEPS_PER_DMS_CYCLE} time steps ({MIN_STEPS_PER_DMS_CYCLE * timestep:g} "
+                    f"{model.units.time}) to resolve a cycle")

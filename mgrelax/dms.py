@@ -14,10 +14,17 @@ pressure tensor converted to the model's stress unit (GPa for metal units).
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
+import shutil
 from pathlib import Path
 
+from analysis.dms import fit_oscillation
+from mgrelax.dms_figures import cycle_figure
+from mgrelax.figures import save
 from mgrelax.glass import common_values, relative_path, steps_for
-from mgrelax.jobs import LammpsJob
+from mgrelax.jobs import FRAMES_DIR, PARTIAL, LammpsJob
 from mgrelax.lammps_io import read_data_file, read_series
 from mgrelax.potentials import Model, resolve_potential_file
 
@@ -41,9 +48,6 @@ def dms_job(config: dict, model: Model, temperature: float, period: float, ampli
         raise ValueError(f"dms mode {mode!r} is not one of {', '.join(MODES)}")
     steps_per_period = steps_for(period, config, model)
     sample_every = max(1, steps_per_period // MIN_SAMPLES_PER_CYCLE)
-    if steps_per_period < MIN_SAMPLES_PER_CYCLE:
-        raise ValueError(f"period {period:g} {model.units.time} is only {steps_per_period} time "
-                         f"steps; at least {MIN_SAMPLES_PER_CYCLE} are needed to resolve a cycle")
     potential = resolve_potential_file(model)
     total_steps = cycles * steps_per_period
     checkpoint_every = steps_for(config["checkpoint_interval"], config, model)
@@ -58,6 +62,7 @@ def dms_job(config: dict, model: Model, temperature: float, period: float, ampli
         "pressure_to_stress": model.units.pressure_to_stress,
         "sample_every": sample_every,
         "total_steps": total_steps,
+        "frames_every": steps_per_period,
     }
     return LammpsJob(
         directory=Path(directory), template="dms.lammps", values=values,
@@ -67,6 +72,46 @@ def dms_job(config: dict, model: Model, temperature: float, period: float, ampli
         provenance=provenance or {})
 
 
+def publish_cycle_frames(job: LammpsJob, start: Path, one_period: Path) -> None:
+    """Copy the snapshots at the start and after the first period (zero strain both)
+    out of the job's frames (write, then move into place)."""
+    frames = Path(job.directory) / FRAMES_DIR
+    for step, target in ((0, start), (job.values["frames_every"], one_period)):
+        partial = Path(str(target) + PARTIAL)
+        shutil.copyfile(frames / f"frame.{step}.dump", partial)
+        os.replace(partial, target)
+
+
 def read_dms_series(path: Path):
     """The recorded (step, time, strain, stress) table of a DMS job."""
     return read_series(path, columns=DMS_SERIES_COLUMNS)
+
+
+FIT_QUANTITIES = ("storage_modulus", "loss_modulus", "loss_factor", "phase")
+
+
+def state_point(wildcards) -> dict:
+    """The DMS state point named by a job's wildcards."""
+    return {"sample": int(wildcards.sample), "temperature": float(wildcards.temperature),
+            "mode": wildcards.mode, "period": float(wildcards.period),
+            "amplitude": float(wildcards.amplitude)}
+
+
+def cycle_plot(series_path: Path, fit: dict, model: Model, png, pdf) -> None:
+    """Figure of the last cycle of one run with its fit."""
+    title = (f"{fit['mode']}, {fit['temperature']:g} {model.units.temperature}, "
+             f"$t_w$ = {fit['period']:g} {model.units.time}")
+    save(cycle_figure(read_dms_series(series_path), fit, fit["period"], model.units, title),
+         png, pdf)
+
+
+def fit_record(series_path: Path, state: dict, skip_cycles: int, model: Model,
+               provenance: dict) -> dict:
+    """Fit of one DMS run with its state point, units and provenance."""
+    series = read_dms_series(series_path)
+    fit = fit_oscillation(series["time"], series["strain"], series["stress"], state["period"],
+                          skip_cycles)
+    return {**state, **dataclasses.asdict(fit), "stress_unit": model.units.stress,
+            "period_unit": model.units.time, "temperature_unit": model.units.temperature,
+            "phase_unit": "rad", "provenance": provenance}
+

@@ -81,3 +81,4 @@ def pair_distribution_figure(r: np.ndarray, curves: dict, units, title: str):
     axes[-1].set_xlabel(f"r ({unit_label(units.length)})", fontsize=8)
     figure.tight_layout()
     return figure
+

@@ -35,9 +35,9 @@ class LiquidCheckError(RuntimeError):
     """The melt is not a liquid (or not all atoms could be placed)."""
 
 
-def temperature_label(temperature: float) -> str:
-    """Folder-name form of a temperature: 300 -> '300', 0.45 -> '0.45'."""
-    return f"{temperature:g}"
+def number_label(value: float) -> str:
+    """Folder-name form of a temperature, period or amplitude: 300 -> '300', 0.45 -> '0.45'."""
+    return f"{value:g}"
 
 
 def seeds(config: dict, sample: int) -> dict:
@@ -102,6 +102,7 @@ def common_values(config: dict, model: Model, potential: Path | None) -> dict:
         "thermo_every": max(1, steps_for(config["thermo_interval"], config, model)),
         "extra_series": [],
         "frames_every": 0,
+        "unwrapped_frames": False,
     }
 
 
@@ -210,10 +211,18 @@ def equilibrate_job(config: dict, model: Model, temperature: float, directory: P
 
 
 def inherent_structure_job(config: dict, model: Model, directory: Path, glass_data: Path,
-                           provenance: dict | None = None) -> LammpsJob:
-    """Energy minimisation at fixed box of one configuration."""
+                           provenance: dict | None = None, frame: Path | None = None,
+                           triclinic: bool = False) -> LammpsJob:
+    """Energy minimisation at fixed box of one configuration.
+
+    ``glass_data`` gives atoms, types and masses; a dump ``frame`` of the same
+    atoms (``triclinic``: its box is) replaces their positions and the box.
+    """
     settings = config["inherent_structure"]
     values = {"input_data": relative_path(glass_data, directory),
+              "input_frame": None if frame is None else relative_path(frame, directory),
+              "frame_step": 0 if frame is None else read_dump_frame(frame).step,
+              "triclinic": triclinic,
               "min_style": settings["min_style"],
               "energy_tolerance": float(settings["energy_tolerance"]),
               "force_tolerance": float(settings["force_tolerance"]),

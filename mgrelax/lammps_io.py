@@ -6,6 +6,7 @@ recorded series tables, so every later stage reads them the same way.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ def read_data_file(path: Path) -> Configuration:
 
 
 def read_dump_frame(path: Path) -> Configuration:
-    """Read a one-frame custom dump with columns ``id type x y z``."""
+    """Read a one-frame custom dump with columns ``id type x y z`` (or ``xu yu zu``)."""
     lines = Path(path).read_text().splitlines()
     step = int(lines[1])
     n_atoms = int(lines[3])
@@ -94,10 +95,34 @@ def read_dump_frame(path: Path) -> Configuration:
     columns = lines[8].split()[2:]
     table = np.array([line.split() for line in lines[9:9 + n_atoms]], dtype=float)
     column = {name: table[:, k] for k, name in enumerate(columns)}
-    positions = np.column_stack([column["x"], column["y"], column["z"]])
+    axes = ("x", "y", "z") if "x" in column else ("xu", "yu", "zu")  # wrapped or unwrapped
+    positions = np.column_stack([column[axis] for axis in axes])
     box = box_matrix((xhi - xlo, yhi - ylo, zhi - zlo), tilts)
     return _sorted_configuration(column["id"].astype(int), column["type"].astype(int),
                                  positions, box, np.array([xlo, ylo, zlo]), step)
+
+
+def write_dump_frame(path: Path, configuration: Configuration, columns: dict) -> None:
+    """One-frame custom dump ``id type x y z`` plus per-atom ``columns`` (name: (N,)
+    array), as LAMMPS writes it, so OVITO shows the extra columns as properties."""
+    h, (xlo, ylo, zlo) = configuration.box, configuration.origin
+    xy, xz, yz = h[0, 1], h[0, 2], h[1, 2]
+    # Triclinic dumps give the bounding box of the tilted cell (LAMMPS Howto_triclinic).
+    bounds = [(xlo + min(0.0, xy, xz, xy + xz), xlo + h[0, 0] + max(0.0, xy, xz, xy + xz)),
+              (ylo + min(0.0, yz), ylo + h[1, 1] + max(0.0, yz)), (zlo, zlo + h[2, 2])]
+    triclinic = bool(np.any(h[np.triu_indices(3, 1)] != 0.0))
+    header = ["ITEM: TIMESTEP", str(configuration.step or 0), "ITEM: NUMBER OF ATOMS",
+              str(configuration.n_atoms),
+              "ITEM: BOX BOUNDS " + ("xy xz yz " if triclinic else "") + "pp pp pp"]
+    header += [f"{lo:.12g} {hi:.12g}" + (f" {tilt:.12g}" if triclinic else "")
+               for (lo, hi), tilt in zip(bounds, (xy, xz, yz))]
+    header.append("ITEM: ATOMS id type x y z " + " ".join(columns))
+    table = np.column_stack([configuration.ids, configuration.types, configuration.positions,
+                             *columns.values()])
+    text = io.StringIO()
+    np.savetxt(text, table, fmt=["%d", "%d"] + ["%.12g"] * (table.shape[1] - 2),
+               header="\n".join(header), comments="")
+    write_text_atomically(path, text.getvalue())
 
 
 def read_series(path: Path, extra_columns: tuple[str, ...] = (),

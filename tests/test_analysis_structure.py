@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 
 from analysis.box import box_matrix, perpendicular_widths
-from analysis.structure import (FirstPeakAndMinimum, PairDistribution, first_peak_and_minimum,
-                                pair_distribution)
+from scipy.optimize import curve_fit, minimize, minimize_scalar
+from scipy.spatial import cKDTree
+
+from analysis.structure import (FirstPeakAndMinimum, PairDistribution, StructureFactor,
+                                first_peak_and_minimum, first_peak_of_structure_factor,
+                                pair_distribution, structure_factor)
 
 # a = (16, 0, 0), b = (5, 15, 0), c = (-3, 4, 14): the columns of h
 TILTED_CELL = box_matrix((16.0, 15.0, 14.0), (5.0, -3.0, 4.0))
@@ -165,3 +169,111 @@ def test_peak_without_following_minimum_raises():
     r = np.arange(0.005, 8.0, 0.01)
     with pytest.raises(ValueError, match="no minimum"):
         first_peak_and_minimum(r, np.exp(-((r - 4.0) / 0.3) ** 2))
+
+
+def test_structure_factor_of_a_gaussian_correlation_hole():
+    """g = 1 - exp(-r^2 / 2 s^2) has S(q) = 1 - rho (2 pi s^2)^(3/2) exp(-q^2 s^2 / 2)."""
+    rho, s = 0.06, 1.2   # 1/A^3, A
+    r = np.arange(0.005, 12.0, 0.01)
+    q = np.linspace(0.1, 8.0, 50)
+    exact = 1 - rho * (2 * np.pi * s**2) ** 1.5 * np.exp(-(q * s) ** 2 / 2)
+    computed = structure_factor(r, 1 - np.exp(-r**2 / (2 * s**2)), rho, q, lorch=False)
+    np.testing.assert_allclose(computed, exact, atol=1e-6)
+
+
+def test_main_peak_of_a_damped_oscillation():
+    """h = A e^(-r/L) sin(k r) / r transforms into a difference of Lorentzians peaked near k."""
+    rho, k, decay, amplitude = 0.06, 2 * np.pi / 2.5, 1.5, 3.0
+
+    def exact(q):
+        a = 1 / decay
+        lorentzians = 1 / (a**2 + (k - q) ** 2) - 1 / (a**2 + (k + q) ** 2)
+        return 1 + 2 * np.pi * rho * amplitude * a / q * lorentzians
+
+    r = np.arange(0.005, 30.0, 0.01)
+    g = 1 + amplitude * np.exp(-r / decay) * np.sin(k * r) / r
+    q1 = minimize_scalar(lambda q: -exact(q), bounds=(0.8 * k, 1.2 * k), method="bounded",
+                         options={"xatol": 1e-10}).x
+    plain = first_peak_of_structure_factor(r, g, rho, q_max=6.0, lorch=False)
+    assert isinstance(plain, StructureFactor)
+    np.testing.assert_allclose(plain.s, exact(plain.q), atol=1e-5)
+    assert plain.q_peak == pytest.approx(q1, abs=plain.q_peak_uncertainty)
+    assert plain.s_peak == pytest.approx(exact(q1), rel=2e-4)
+    assert plain.q_peak_uncertainty < 0.003 * q1
+    windowed = first_peak_of_structure_factor(r, g, rho, q_max=6.0)
+    assert windowed.q_peak == pytest.approx(q1, rel=0.003)
+
+
+def test_peak_at_the_end_of_the_q_range_raises():
+    r = np.arange(0.005, 8.0, 0.01)
+    with pytest.raises(ValueError, match="widen q_max"):
+        first_peak_of_structure_factor(r, damped_g(r), 0.06, q_max=1.0)
+
+
+def soft_sphere_packing(n_atoms, packing_fraction, seed, iterations=50):
+    """Amorphous dense packing: harmonic soft spheres of diameter 1, random start, partly
+    relaxed (L-BFGS). Returns positions and the cubic box length."""
+    length = (n_atoms * np.pi / 6 / packing_fraction) ** (1 / 3)
+
+    def energy(flat):
+        x = flat.reshape(-1, 3)
+        i, j = cKDTree(np.mod(x, length), boxsize=length).query_pairs(1.0, output_type="ndarray").T
+        d = x[i] - x[j]
+        d -= length * np.round(d / length)
+        distance = np.linalg.norm(d, axis=1)
+        force = ((1 - distance) / distance)[:, None] * d
+        gradient = [np.bincount(j, f, n_atoms) - np.bincount(i, f, n_atoms) for f in force.T]
+        return 0.5 * np.sum((1 - distance) ** 2), np.stack(gradient, axis=1).ravel()
+
+    start = np.random.default_rng(seed).uniform(0.0, length, 3 * n_atoms)
+    relaxed = minimize(energy, start, jac=True, method="L-BFGS-B", options={"maxiter": iterations})
+    return np.mod(relaxed.x.reshape(-1, 3), length), length
+
+
+def direct_structure_factor(positions, length, k_min, k_max):
+    """|k| and S(k) = |sum_j exp(i k.r_j)|^2 / N at the reciprocal-lattice vectors of a cubic box
+    with k_min < |k| < k_max (one of each pair k, -k)."""
+    n_max = int(k_max * length / (2 * np.pi))
+    n = np.array(list(itertools.product(range(-n_max, n_max + 1), repeat=3)))
+    n = n[(n[:, 0] > 0) | ((n[:, 0] == 0) & ((n[:, 1] > 0) | ((n[:, 1] == 0) & (n[:, 2] > 0))))]
+    k = 2 * np.pi / length * n
+    k_norm = np.linalg.norm(k, axis=1)
+    shell = (k_norm > k_min) & (k_norm < k_max)
+    amplitude = np.exp(1j * positions @ k[shell].T).sum(axis=0)
+    return k_norm[shell], np.abs(amplitude) ** 2 / len(positions)
+
+
+@pytest.fixture(scope="module")
+def amorphous_packing():
+    positions, length = soft_sphere_packing(1000, 0.70, seed=0)
+    pd = pair_distribution(positions, np.ones(len(positions)), length * np.eye(3),
+                           r_max=length / 2, n_bins=200)
+    return positions, length, pd
+
+
+def test_structure_factor_peak_agrees_with_the_direct_sum_over_wave_vectors(amorphous_packing):
+    positions, length, pd = amorphous_packing
+    sf = first_peak_of_structure_factor(pd.r, pd.g_total, pd.number_density)
+    k, s_direct = direct_structure_factor(positions, length, 0.75 * sf.q_peak, 1.25 * sf.q_peak)
+    near_peak = np.abs(k - sf.q_peak) < 1.5
+
+    def peak(k, height, k0, width, base):
+        return base + height * np.exp(-((k - k0) / width) ** 2 / 2)
+
+    (_, q1_direct, _, _), covariance = curve_fit(peak, k[near_peak], s_direct[near_peak],
+                                                 p0=(2.0, sf.q_peak, 0.5, 0.5))
+    assert np.sqrt(covariance[1, 1]) < 0.005 * q1_direct
+    assert sf.q_peak == pytest.approx(q1_direct, rel=0.02)
+    assert 2.0 < sf.s_peak < 4.0
+    r_nn = first_peak_and_minimum(pd.r, pd.g_total).r_peak
+    assert 7.0 < sf.q_peak * r_nn < 7.7   # dense liquids and glasses
+
+
+def test_lorch_window_removes_truncation_ripples(amorphous_packing):
+    positions, length, pd = amorphous_packing
+    k, s_direct = direct_structure_factor(positions, length, 0.5, 5.0)   # below the main peak
+    deviation = {lorch: structure_factor(pd.r, pd.g_total, pd.number_density, k, lorch) - s_direct
+                 for lorch in (True, False)}
+    rms = {lorch: np.sqrt(np.mean(d**2)) for lorch, d in deviation.items()}
+    assert rms[True] < 0.04 and rms[True] < 0.6 * rms[False]
+    assert np.all(structure_factor(pd.r, pd.g_total, pd.number_density, k) > 0)

@@ -35,6 +35,14 @@ def with_change(config: dict, path: str, value) -> dict:
     ("quench.temperature_end", 2500.0, "must be below melt.temperature"),
     ("melt.duraton", 5.0, "Additional properties are not allowed ('duraton' was unexpected)"),
     ("lammps.accelerator", "gpu", "needs lammps.engine 'executable'"),
+    ("dms.modes", ["torsion"], "'torsion' is not one of ['shear', 'uniaxial', 'isostatic']"),
+    ("dms.temperatures", [450], "dms.temperatures = [450]: not among the campaign temperatures"),
+    ("dms.periods", [0.1], "dms.periods = 0.1: a period must be at least 100 time steps (0.2 ps)"),
+    ("dms.amplitude", 0.5, "dms.amplitude = 0.5: 0.5 is greater than the maximum of 0.2"),
+    ("dms.amplitude_sweep", {"amplitudes": [0.01]}, "dms.amplitude_sweep.temperature is required"),
+    ("dms.correspondence", {"temperature": 300}, "'period' is a dependency of 'temperature'"),
+    ("dms.correspondence", {"temperature": 450, "period": 2.0},
+     "dms.correspondence.temperature = 450: not among the campaign temperatures"),
 ])
 def test_bad_values_get_one_line_naming_the_key(tiny_config, path, value, expected):
     with pytest.raises(ConfigError) as error:

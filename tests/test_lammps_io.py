@@ -7,7 +7,7 @@ import pytest
 
 from analysis.structure import pair_distribution
 from mgrelax.launch import lammps_instance
-from mgrelax.lammps_io import read_data_file, read_dump_frame
+from mgrelax.lammps_io import read_data_file, read_dump_frame, write_dump_frame
 
 N_BINS, CUTOFF = 50, 5.0
 
@@ -76,3 +76,30 @@ def test_pair_distribution_matches_lammps_compute_rdf(lammps_configuration):
     np.testing.assert_allclose(ours.g_total[occupied], lammps_g["total"][occupied], rtol=0.01)
     for pair in ((1, 1), (1, 2), (2, 2)):
         np.testing.assert_allclose(ours.g_partial[pair], lammps_g[pair], rtol=0.01, atol=1e-9)
+
+
+def test_written_dump_is_read_back_by_lammps(lammps_configuration, tmp_path):
+    folder, positions, box, _ = lammps_configuration
+    configuration = read_data_file(folder / "configuration.data")
+    write_dump_frame(tmp_path / "ours.dump", configuration,
+                     {"d2min": np.linspace(0.0, 1.0, configuration.n_atoms)})
+    assert read_dump_frame(tmp_path / "ours.dump").box == pytest.approx(box, abs=1e-9)
+    lmp = lammps_instance(["-log", "none", "-screen", "none"])
+    try:
+        lmp.commands_string(f"""
+units metal
+atom_style atomic
+atom_modify map array
+pair_style zero 1.0
+read_data {folder / 'configuration.data'}
+read_dump {tmp_path / 'ours.dump'} 0 x y z box yes
+""")
+        read = np.array(lmp.numpy.extract_atom("x")[:300], dtype=float)
+        ids = np.array(lmp.numpy.extract_atom("id")[:300])
+        boxlo, boxhi, xy, yz, xz, _, _ = lmp.extract_box()
+    finally:
+        lmp.close()
+    np.testing.assert_allclose(read[np.argsort(ids)], positions, atol=1e-6)
+    np.testing.assert_allclose([*np.subtract(boxhi, boxlo), xy, xz, yz],
+                               [box[0, 0], box[1, 1], box[2, 2], box[0, 1], box[0, 2], box[1, 2]],
+                               atol=1e-9)

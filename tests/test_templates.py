@@ -8,6 +8,7 @@ from mgrelax.config import validate_config
 from mgrelax.glass import anneal_job, equilibrate_job, inherent_structure_job, melt_job, \
     quench_job
 from mgrelax.potentials import load_catalogue
+from mgrelax.scattering import scattering_job
 from mgrelax.templates import TemplateValueError, lammps_token, render, template_names
 
 
@@ -38,7 +39,7 @@ def test_a_command_in_a_value_never_reaches_the_input():
                                         "outputs": {"step": "step.txt"}})
 
 
-def test_every_glass_template_renders_with_the_tiny_config(tiny_config, tmp_path):
+def test_every_job_template_renders_with_the_tiny_config(tiny_config, tmp_path):
     config = validate_config(tiny_config)
     model = load_catalogue()[config["model"]]
     data = tmp_path / "in.data"
@@ -46,7 +47,9 @@ def test_every_glass_template_renders_with_the_tiny_config(tiny_config, tmp_path
             quench_job(config, model, tmp_path / "quench", data),
             anneal_job(config, model, tmp_path / "anneal", data),
             equilibrate_job(config, model, 300.0, tmp_path / "eq", data),
-            inherent_structure_job(config, model, tmp_path / "is", data)]
+            inherent_structure_job(config, model, tmp_path / "is", data),
+            scattering_job(config, model, 300.0, tmp_path / "fs", data)]
+    # dms.lammps needs a real glass (its box): rendered and run in test_dms
     assert {job.template for job in jobs} == set(template_names()) - {"probe_restart.lammps",
                                                                      "dms.lammps"}
     for job in jobs:

@@ -19,7 +19,7 @@ def tiny_run(tmp_path_factory):
     return work
 
 
-def test_every_stage_publishes_its_results(tiny_run):
+def test_glass_stage_publishes_its_results(tiny_run):
     glass = tiny_run / "results" / "glass"
     for sample in (0, 1):
         for step in ("melt/liquid.data", "quench/quench.h5", "anneal/annealed.data",
@@ -93,6 +93,7 @@ def test_a_lammps_error_fails_the_job_with_lammps_own_message(tmp_path):
 
     config = yaml.safe_load(TINY_CONFIG.read_text())
     config["timestep"] = 80.0  # fs: atoms fly out of their cells in the first steps
+    config["dms"] = {}  # its periods would be refused as shorter than 100 such steps
     bad = tmp_path / "exploding.yaml"
     bad.write_text(yaml.safe_dump(config))
     work = tmp_path / "work"
@@ -101,3 +102,48 @@ def test_a_lammps_error_fails_the_job_with_lammps_own_message(tmp_path):
     assert result.returncode != 0
     assert "LammpsError" in result.stderr and "ERROR: " in result.stderr
     assert not list(work.glob("results/glass/sample*/melt/liquid.data"))
+
+
+def test_dms_stage_publishes_fits_displacements_and_figures(tiny_run):
+    dms = tiny_run / "results" / "dms"
+    point = dms / "sample1" / "T600" / "shear" / "tw2_a0.012"
+    fit = json.loads((point / "fit.json").read_text())
+    assert fit["stress_unit"] == "GPa" and fit["phase_unit"] == "rad"
+    assert fit["n_cycles"] == 3 and 0 < fit["storage_modulus"] < 100
+    for name in ("cycle.png", "d2min_slice.png", "d2min.dump"):
+        assert (point / name).stat().st_size > 1000, name
+    figures = ("spectra", "maps", "temperature", "scaling_law", "amplitude_sweep")
+    for figure in figures:
+        assert (dms / "figures" / f"{figure}.pdf").stat().st_size > 1000, figure
+    spectra = pd.read_csv(dms / "spectra.csv")
+    assert len(spectra) == 4 and (spectra["n_samples"] == 2).all()
+    assert (spectra[["storage_modulus_error", "phase_error", "is_dmin_error"]] > 0).all(axis=None)
+    sweep = pd.read_csv(dms / "amplitude_sweep.csv")
+    assert sorted(sweep["amplitude"]) == [0.006, 0.012, 0.024]
+    law = json.loads((dms / "scaling_law.json").read_text())
+    assert law["n_points"] == 4
+    assert law["exponent_interval"][0] < law["exponent"] < law["exponent_interval"][1]
+
+
+def test_dms_inherent_structures_and_minimal_displacement(tiny_run):
+    point = tiny_run / "results/dms/sample0/T300/shear/tw1_a0.012"
+    record = json.loads((point / "displacement.json").read_text())
+    # the start snapshot is the equilibrated glass: its minimisation is the glass stage's
+    start = read_data_file(point / "inherent_start/inherent.data")
+    glass_stage = read_data_file(tiny_run / "results/glass/sample0/T300/inherent/inherent.data")
+    assert np.abs(start.positions - glass_stage.positions).max() < 1e-6
+    assert record["r0"] == pytest.approx((start.volume / start.n_atoms) ** (1 / 3))
+    assert 0 < record["is_dmin"] < record["r0"] / 2 and record["length_unit"] == "Angstrom"
+    dump = (point / "d2min.dump").read_text().splitlines()
+    assert dump[8] == "ITEM: ATOMS id type x y z d2min n_neighbours" and len(dump) == 9 + 250
+
+
+def test_intermediate_scattering_at_the_first_peak_of_s_of_q(tiny_run):
+    fit = json.loads((tiny_run / "results/scattering/sample0/T300/fs_fit.json").read_text())
+    peaks = json.loads((tiny_run / "results/glass/sample0/T300/structure.json").read_text())
+    # dense liquids and glasses: q1 r_nn ~ 7-7.7 (Cu50Zr50: q1 ~ 2.7 1/Angstrom)
+    assert 7.0 < fit["q1"] * peaks["pairs"]["total"]["r_peak"] < 7.8
+    datasets, _ = read_hdf5(tiny_run / "results/scattering/sample0/T300/fs.h5")
+    fs = datasets["fs"][0]
+    assert fs[0] == pytest.approx(1.0) and 0.5 < fs[-1] < 1.0  # a glass at 300 K barely decays
+    assert (tiny_run / "results/scattering/alpha_relaxation.csv").is_file()

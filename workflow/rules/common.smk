@@ -2,7 +2,7 @@
 import sys
 
 from mgrelax.config import ConfigError, launch_settings, validate_config
-from mgrelax.glass import temperature_label
+from mgrelax.glass import number_label
 
 try:
     config.update(validate_config(config))
@@ -11,7 +11,7 @@ except ConfigError as error:
 
 LAUNCH = launch_settings(config)
 SAMPLES = list(range(config["samples"]))
-TEMPERATURES = [temperature_label(t) for t in config["temperatures"]]
+TEMPERATURES = [number_label(t) for t in config["temperatures"]]
 GLASS = "results/glass"
 SAMPLE_DIR = GLASS + "/sample{sample}"
 

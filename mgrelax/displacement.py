@@ -1,0 +1,98 @@
+"""Displacements between the inherent structures of one DMS state point.
+
+The snapshots at the start of a DMS run and after one period t_w (both at zero
+strain, the box back at its reference) are quenched to their inherent
+structures (energy minimisation); between the two (Yu et al., Eqs. 2-3):
+
+* IS D_min, the minimal RMS displacement over relabellings of identical atoms,
+  and r0 = (V/N)^(1/3), the length the scaling law delta = A (IS D_min / r0)^b uses;
+* Falk-Langer D2min per atom over the neighbours within the first minimum of
+  g(r), written as an extended LAMMPS dump (OVITO shows the ``d2min`` column).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from analysis.dmin import d2min, is_dmin
+from mgrelax.dms_figures import nonaffine_slice_figure
+from mgrelax.figures import save
+from mgrelax.glass import inherent_structure_job
+from mgrelax.jobs import LammpsJob, run_job
+from mgrelax.lammps_io import Configuration, read_data_file, write_dump_frame, write_json
+from mgrelax.potentials import Model
+
+INHERENT_DIRS = {"start": "inherent_start", "one_period": "inherent_one_period"}
+
+
+def inherent_structure_jobs(config: dict, model: Model, directory: Path, glass_data: Path,
+                            frames: dict[str, Path], triclinic: bool,
+                            provenance: dict) -> dict[str, LammpsJob]:
+    """Minimisation jobs of the start and one-period snapshots (keys of INHERENT_DIRS)."""
+    return {name: inherent_structure_job(config, model, Path(directory) / INHERENT_DIRS[name],
+                                         glass_data, provenance, frame=frames[name],
+                                         triclinic=triclinic)
+            for name in INHERENT_DIRS}
+
+
+def inherent_structure_files(directory: Path) -> dict[str, Path]:
+    """Data files of the two inherent structures written by inherent_structure_jobs."""
+    return {name: Path(directory) / folder / "inherent.data"
+            for name, folder in INHERENT_DIRS.items()}
+
+
+def displacement_record(start: Configuration, after: Configuration, cutoff: float,
+                        model: Model):
+    """IS D_min, r0 and D2min statistics between two inherent structures.
+
+    Returns the record (lengths in the model's length unit) and the per-atom
+    :class:`analysis.dmin.NonaffineDisplacement`.
+    """
+    if not np.array_equal(start.ids, after.ids) or not np.array_equal(start.types, after.types):
+        raise ValueError("the two inherent structures hold different atoms")
+    minimal = is_dmin(start.positions, after.positions, start.box, start.types)
+    nonaffine = d2min(start.positions, after.positions, start.box, after.box, cutoff)
+    r0 = (start.volume / start.n_atoms) ** (1.0 / 3.0)
+    length = model.units.length
+    record = {
+        "is_dmin": minimal.dmin,
+        "r0": r0,
+        "is_dmin_over_r0": minimal.dmin / r0,
+        "n_relabelled": int(np.count_nonzero(minimal.assignment != np.arange(start.n_atoms))),
+        "drift": minimal.drift.tolist(),
+        "d2min_cutoff": cutoff,
+        "d2min_mean": float(nonaffine.d2min[nonaffine.valid].mean()),
+        "d2min_median": float(np.median(nonaffine.d2min[nonaffine.valid])),
+        "d2min_max": float(nonaffine.d2min.max()),
+        "n_atoms": start.n_atoms,
+        "length_unit": length,
+        "d2min_unit": f"{length}^2",
+    }
+    return record, nonaffine
+
+
+def read_inherent_pair(directory: Path) -> tuple[Configuration, Configuration]:
+    files = inherent_structure_files(directory)
+    return read_data_file(files["start"]), read_data_file(files["one_period"])
+
+
+def displacement_step(context, state: dict, glass_data: Path, frames: dict[str, Path],
+                      cutoff: float, outputs) -> None:
+    """Minimise both snapshots, then write the record, the D2min dump and its slice map."""
+    directory = Path(outputs.record).parent
+    triclinic = state["mode"] == "shear"
+    provenance = context.provenance()
+    for job in inherent_structure_jobs(context.config, context.model, directory, glass_data,
+                                       frames, triclinic, provenance).values():
+        run_job(job, context.launch)
+    start, after = read_inherent_pair(directory)
+    record, nonaffine = displacement_record(start, after, cutoff, context.model)
+    write_dump_frame(outputs.d2min, start, {"d2min": nonaffine.d2min,
+                                           "n_neighbours": nonaffine.n_neighbours})
+    title = (f"{state['temperature']:g} {context.model.units.temperature}, "
+             f"$t_w$ = {state['period']:g} {context.model.units.time}")
+    save(nonaffine_slice_figure(start, nonaffine.d2min, cutoff, context.model.units, title),
+         outputs.slice_map, outputs.slice_map_pdf)
+    write_json(outputs.record, {**state, **record, "provenance": provenance})

@@ -1,0 +1,217 @@
+"""Figures of the DMS stage (PNG and vector PDF, sized for a journal column).
+
+After Fusco Figs. 9 and 17 and Yu et al. Figs. 2-4. ``spectra`` is the table of
+mgrelax.dms.spectra: one row per (mode, temperature, period), sample means with
+``<quantity>_error`` columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import NullFormatter
+
+from mgrelax.figures import COLUMN_WIDTH_IN, plt, unit_label
+
+MODE_MARKERS = {"shear": "o", "uniaxial": "s", "isostatic": "^"}
+MODULUS_SYMBOLS = {"shear": "G", "uniaxial": "M", "isostatic": "K"}
+
+
+def _panels(units, with_dmin: bool = True):
+    """(column, axis label) of the panels of the spectra figures."""
+    panels = [("storage_modulus", f"M' ({unit_label(units.stress)})"),
+              ("loss_modulus", f"M'' ({unit_label(units.stress)})"),
+              ("phase", "$\\delta$ (rad)")]
+    if with_dmin:
+        panels.append(("is_dmin", f"IS $D_{{min}}$ ({unit_label(units.length)})"))
+    return panels
+
+
+def _temperature_colour(temperature, temperatures):
+    return plt.cm.coolwarm(list(temperatures).index(temperature) / max(1, len(temperatures) - 1))
+
+
+def spectra_figure(spectra, units):
+    """M', M'', delta and IS D_min against the period t_w (Yu et al. Fig. 2): one
+    colour per temperature, one marker per loading mode."""
+    panels = _panels(units)
+    figure, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(COLUMN_WIDTH_IN, 6.4))
+    temperatures = sorted(spectra["temperature"].unique())
+    for axis, (quantity, label) in zip(axes, panels):
+        for (mode, temperature), group in spectra.groupby(["mode", "temperature"]):
+            group = group.sort_values("period")
+            axis.errorbar(group["period"], group[quantity], yerr=group[quantity + "_error"],
+                          marker=MODE_MARKERS[mode], ms=3, lw=0.8, capsize=2,
+                          color=_temperature_colour(temperature, temperatures),
+                          label=f"{temperature:g} {units.temperature}, {mode}")
+        axis.set_xscale("log")
+        axis.set_ylabel(label, fontsize=8)
+        axis.tick_params(labelsize=7)
+    axes[0].legend(fontsize=6, frameon=False)
+    axes[-1].set_xlabel(f"period $t_w$ ({units.time})", fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def maps_figure(spectra, units):
+    """G', G'', delta and IS D_min over temperature and log10 t_w (Yu et al. Fig. 3),
+    one cell per state point of shear (else the first loading mode)."""
+    modes = list(spectra["mode"].unique())
+    mode = "shear" if "shear" in modes else modes[0]
+    table = spectra[spectra["mode"] == mode]
+    panels = _panels(units)
+    figure, axes = plt.subplots(2, 2, figsize=(2 * COLUMN_WIDTH_IN, 4.8))
+    log_period = np.log10(np.sort(table["period"].unique()))
+    temperatures = np.sort(table["temperature"].unique())
+    for axis, (quantity, label) in zip(axes.flat, panels):
+        grid = table.pivot(index="temperature", columns="period", values=quantity)
+        cells = axis.pcolormesh(log_period, temperatures, grid.to_numpy(), shading="nearest",
+                                cmap="viridis")
+        colour_bar = figure.colorbar(cells, ax=axis)
+        colour_bar.set_label(label, fontsize=8)
+        colour_bar.ax.tick_params(labelsize=7)
+        axis.set_xlabel(f"log$_{{10}}$ $t_w$ ({units.time})", fontsize=8)
+        axis.set_ylabel(f"T ({units.temperature})", fontsize=8)
+        axis.tick_params(labelsize=7)
+    figure.suptitle(f"{mode}", fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def temperature_figure(spectra, units):
+    """M', M'' and tan(delta) against temperature at each frequency 1/t_w (Fusco Fig. 17)."""
+    panels = _panels(units, with_dmin=False)[:2] + [("loss_factor", "tan $\\delta$")]
+    figure, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(COLUMN_WIDTH_IN, 5.2))
+    periods = sorted(spectra["period"].unique())
+    for axis, (quantity, label) in zip(axes, panels):
+        for (mode, period), group in spectra.groupby(["mode", "period"]):
+            group = group.sort_values("temperature")
+            colour = plt.cm.viridis(periods.index(period) / max(1, len(periods) - 1))
+            axis.errorbar(group["temperature"], group[quantity],
+                          yerr=group[quantity + "_error"], marker=MODE_MARKERS[mode], ms=3,
+                          lw=0.8, capsize=2, color=colour,
+                          label=f"f = {1 / period:.3g} {units.time}$^{{-1}}$, {mode}")
+        axis.set_ylabel(label, fontsize=8)
+        axis.tick_params(labelsize=7)
+    axes[0].legend(fontsize=6, frameon=False)
+    axes[-1].set_xlabel(f"T ({units.temperature})", fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def scaling_law_figure(spectra, fit: dict, units):
+    """delta against IS D_min / r0 on log axes, coloured by temperature, with the
+    fitted power law delta = A (IS D_min / r0)^b (Yu et al. Fig. 4)."""
+    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.8))
+    temperatures = sorted(spectra["temperature"].unique())
+    for temperature, group in spectra.groupby("temperature"):
+        axis.errorbar(group["is_dmin_over_r0"], group["phase"],
+                      xerr=group["is_dmin_over_r0_error"], yerr=group["phase_error"],
+                      ls="none", marker="o", ms=3, capsize=2,
+                      color=_temperature_colour(temperature, temperatures),
+                      label=f"{temperature:g} {units.temperature}")
+    if "exponent" in fit:
+        x = np.geomspace(spectra["is_dmin_over_r0"].min(), spectra["is_dmin_over_r0"].max())
+        axis.plot(x, fit["prefactor"] * x ** fit["exponent"], "k-", lw=1.0,
+                  label=f"b = {fit['exponent']:.2f} ± {fit['exponent_error']:.2f}")
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    for log_axis in (axis.xaxis, axis.yaxis):
+        log_axis.set_minor_formatter(NullFormatter())
+    axis.set_xlabel("IS $D_{min}$ / $r_0$", fontsize=8)
+    axis.set_ylabel("$\\delta$ (rad)", fontsize=8)
+    axis.tick_params(which="both", labelsize=7)
+    axis.legend(fontsize=6, frameon=False)
+    figure.tight_layout()
+    return figure
+
+
+def amplitude_sweep_figure(table, units):
+    """M' and M'' against the strain amplitude at one state point (linear response:
+    flat within the error bars)."""
+    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.6))
+    for quantity, label in _panels(units, with_dmin=False)[:2]:
+        axis.errorbar(table["amplitude"] * 100, table[quantity], yerr=table[quantity + "_error"],
+                      marker="o", ms=3, capsize=2, label=label)
+    axis.set_xlabel("strain amplitude (%)", fontsize=8)
+    axis.set_ylabel(f"modulus ({unit_label(units.stress)})", fontsize=8)
+    axis.tick_params(labelsize=7)
+    axis.legend(fontsize=6, frameon=False)
+    figure.tight_layout()
+    return figure
+
+
+def cycle_figure(series, fit, period: float, units, title: str):
+    """Strain and stress over the last recorded cycle, with the fitted stress
+    sigma0 + sigmaA sin(2 pi t / t_w + delta) (Fusco Fig. 9)."""
+    time = series["time"].to_numpy()
+    last = time >= time[-1] - period
+    cycle_time = (time[last] - time[last][0]) / period
+    fitted = fit["stress_offset"] + fit["stress_amplitude"] * np.sin(
+        2.0 * np.pi * time[last] / period + fit["phase"])
+    figure, strain_axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.4))
+    stress_axis = strain_axis.twinx()
+    strain_axis.plot(cycle_time, series["strain"].to_numpy()[last] * 100, color="tab:blue",
+                     lw=1.0, label="strain")
+    stress_axis.plot(cycle_time, series["stress"].to_numpy()[last], ".", ms=2,
+                     color="tab:red", label="stress")
+    stress_axis.plot(cycle_time, fitted, color="black", lw=1.0, label="fit")
+    strain_axis.set_xlabel("t / $t_w$ (last cycle)", fontsize=8)
+    strain_axis.set_ylabel("strain (%)", color="tab:blue", fontsize=8)
+    stress_axis.set_ylabel(f"stress ({unit_label(units.stress)})", color="tab:red", fontsize=8)
+    strain_axis.set_title(f"{title}: $\\delta$ = {fit['phase']:.3f} ± {fit['phase_error']:.3f} rad",
+                          fontsize=8)
+    for axis in (strain_axis, stress_axis):
+        axis.tick_params(labelsize=7)
+    stress_axis.legend(fontsize=6, frameon=False, loc="lower left")
+    figure.tight_layout()
+    return figure
+
+
+def nonaffine_slice_figure(configuration, d2min: np.ndarray, thickness: float, units,
+                           title: str):
+    """Map of log10 D2min of the atoms in a slab of ``thickness`` (length) through the
+    middle of the box, normal to z, at their x-y positions."""
+    h = configuration.box
+    s = np.mod((configuration.positions - configuration.origin) @ np.linalg.inv(h).T, 1.0)
+    in_slab = np.abs(s[:, 2] - 0.5) * h[2, 2] < 0.5 * thickness
+    xy = s[in_slab] @ h.T
+    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, COLUMN_WIDTH_IN * 0.9))
+    values = np.log10(np.maximum(d2min[in_slab], 1e-6))
+    points = axis.scatter(xy[:, 0], xy[:, 1], c=values, s=12, cmap="viridis")
+    colour_bar = figure.colorbar(points, ax=axis)
+    colour_bar.set_label(f"log$_{{10}}$ $D^2_{{min}}$ ({unit_label(units.length)}$^2$)",
+                         fontsize=8)
+    colour_bar.ax.tick_params(labelsize=7)
+    axis.set_aspect("equal")
+    axis.set_xlabel(f"x ({unit_label(units.length)})", fontsize=8)
+    axis.set_ylabel(f"y ({unit_label(units.length)})", fontsize=8)
+    axis.set_title(f"{title}, slab {thickness:.3g} {unit_label(units.length)} thick", fontsize=8)
+    axis.tick_params(labelsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def intermediate_scattering_figure(curves, units):
+    """F_s(q1, t) against log time, one colour per temperature, with the KWW fits.
+
+    ``curves``: (fit record, lag, F_s) per run; fit records hold temperature and,
+    where the fit succeeded, amplitude, tau and beta.
+    """
+    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.6))
+    temperatures = sorted({fit["temperature"] for fit, _, _ in curves})
+    for fit, lag, fs in curves:
+        colour = _temperature_colour(fit["temperature"], temperatures)
+        axis.plot(lag[1:], fs[1:], color=colour, lw=1.0,
+                  label=f"{fit['temperature']:g} {units.temperature}")
+        if np.isfinite(fit.get("tau", np.nan)):
+            axis.plot(lag[1:], fit["amplitude"] * np.exp(-(lag[1:] / fit["tau"]) ** fit["beta"]),
+                      "k--", lw=0.7)
+    handles, labels = axis.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    axis.legend(unique.values(), unique.keys(), fontsize=6, frameon=False)
+    axis.set_xscale("log")
+    axis.set_xlabel(f"t ({units.time})", fontsize=8)
+    axis.set_ylabel("$F_s(q_1, t)$", fontsize=8)
+    axis.tick_params(labelsize=7)
+    figure.tight_layout()
+    return figure

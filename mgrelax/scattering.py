@@ -1,0 +1,96 @@
+"""Self-intermediate scattering function F_s(q, t) from unstrained NVT runs.
+
+At each DMS temperature the equilibrated glass (or supercooled liquid) runs
+under NVT, recording unwrapped positions; F_s(q1, t) at the first peak q1 of
+S(q) (from the total g(r) of the same state) is fitted with a KWW function
+A exp[-(t/tau_alpha)^beta] (Fusco Eq. 10), an estimate of the alpha-relaxation
+time independent of the mechanical spectra.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.dynamics import self_intermediate_scattering
+from analysis.relaxation import fit_kww
+from analysis.structure import first_peak_of_structure_factor
+from mgrelax.dms_figures import intermediate_scattering_figure
+from mgrelax.dms_summary import read_records, sample_means
+from mgrelax.figures import save
+from mgrelax.glass import common_values, hold_frames, lammps_timestep, relative_path, steps_for
+from mgrelax.jobs import LammpsJob
+from mgrelax.lammps_io import read_dump_frame, read_hdf5, write_hdf5
+from mgrelax.potentials import Model, resolve_potential_file
+
+PLATEAU_LEVEL = 0.9
+"""F_s above this (the short-time vibrational decay) is left out of the KWW fit."""
+
+
+def scattering_job(config: dict, model: Model, temperature: float, directory: Path,
+                   glass_data: Path, provenance: dict | None = None) -> LammpsJob:
+    """NVT run of ``intermediate_scattering.duration`` with unwrapped snapshots."""
+    settings = config["intermediate_scattering"]
+    potential = resolve_potential_file(model)
+    total_steps = steps_for(settings["duration"], config, model)
+    frames_every = max(1, total_steps // settings["frames"])
+    checkpoint_every = steps_for(config["checkpoint_interval"], config, model)
+    values = {**common_values(config, model, potential),
+              "temperature": float(temperature),
+              "input_data": relative_path(glass_data, directory),
+              "total_steps": total_steps,
+              "frames_every": frames_every,
+              "unwrapped_frames": True}
+    return LammpsJob(
+        directory=Path(directory), template="nvt_frames.lammps", values=values,
+        outputs={"data": "final.data"},
+        checkpoint_every=-(-checkpoint_every // frames_every) * frames_every,
+        links={} if potential is None else {potential.name: potential},
+        provenance=provenance or {})
+
+
+def first_peak_wavenumber(structure_h5: Path) -> float:
+    """q1 (1/length) of S(q) from the total g(r) stored by the glass stage."""
+    datasets, attributes = read_hdf5(structure_h5)
+    return first_peak_of_structure_factor(datasets["r"][0], datasets["g/total"][0],
+                                          float(attributes["number_density"])).q_peak
+
+
+def scattering_record(job: LammpsJob, structure_h5: Path, table_path: Path, model: Model,
+                      config: dict, provenance: dict) -> dict:
+    """F_s(q1, t) of a finished run (stored in HDF5) and its KWW fit."""
+    frames = [read_dump_frame(path) for path in hold_frames(job.directory, 0)]
+    times = np.array([frame.step for frame in frames]) * lammps_timestep(config, model)
+    q1 = first_peak_wavenumber(structure_h5)
+    scattering = self_intermediate_scattering(times, np.array([f.positions for f in frames]), q1)
+    lag, fs = scattering.lag, scattering.fs
+    units = model.units
+    write_hdf5(table_path, {"lag": (lag, units.time), "fs": (fs, "1")},
+               {"q1": q1, "q1_unit": f"1/{units.length}", "provenance": provenance})
+    record = {"q1": q1, "q1_unit": f"1/{units.length}", "time_unit": units.time,
+              "fs_final": float(fs[-1]), "provenance": provenance}
+    # lags past half the run rest on few time origins
+    fitted = (lag > 0) & (fs < PLATEAU_LEVEL) & (lag <= 0.5 * lag[-1])
+    if fs[fitted][-1:].min(initial=1.0) > np.exp(-1.0) or fitted.sum() < 4:
+        return {**record, "error": "F_s does not decay below 1/e within half the run: tau_alpha "
+                                   "is longer than intermediate_scattering.duration / 2"}
+    fit = fit_kww(lag[fitted], fs[fitted])
+    return {**record, **dataclasses.asdict(fit)}
+
+
+def write_scattering_summary(table_files, fit_files, outputs, model: Model) -> None:
+    """alpha_relaxation.csv (every state, then means over samples) and the F_s figure."""
+    fits = read_records(fit_files)
+    fitted = fits.dropna(subset=["tau"]) if "tau" in fits else fits.iloc[:0]
+    means = sample_means(fitted, ["temperature"], ("tau", "beta", "q1")) if len(fitted) else None
+    table = fits if means is None else pd.concat([fits, means.assign(sample="mean")])
+    table.to_csv(outputs.table, index=False)
+    curves = []
+    for path, fit in zip(table_files, fits.to_dict("records")):
+        datasets, _ = read_hdf5(Path(path))
+        curves.append((fit, datasets["lag"][0], datasets["fs"][0]))
+    Path(outputs.figure).parent.mkdir(parents=True, exist_ok=True)
+    save(intermediate_scattering_figure(curves, model.units), outputs.figure, outputs.figure_pdf)

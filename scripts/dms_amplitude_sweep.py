@@ -1,0 +1,7 @@
+"""Snakemake step: moduli against strain amplitude at one state point (linearity)."""
+
+from mgrelax.dms_summary import write_amplitude_sweep
+from mgrelax.step import step_context
+
+context = step_context(snakemake)
+write_amplitude_sweep(snakemake.input.fits, snakemake.output, context.model)

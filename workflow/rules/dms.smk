@@ -1,0 +1,125 @@
+# MD dynamic mechanical spectroscopy on the equilibrated glasses: one LAMMPS job
+# per (sample, temperature, mode, period, amplitude), fitted as it finishes; the
+# inherent structures at its start and after one period, with IS D_min and D2min
+# between them; then tables, spectra, maps and the scaling law.
+
+DMS = "results/dms"
+DMS_POINT = DMS + "/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}"
+DMS_SETTINGS = config["dms"]
+DMS_TEMPERATURES = [number_label(t)
+                    for t in DMS_SETTINGS.get("temperatures", config["temperatures"])]
+SWEEP = DMS_SETTINGS["amplitude_sweep"]
+
+
+wildcard_constraints:
+    mode="shear|uniaxial|isostatic",
+    period=r"[0-9.e+-]+",
+    amplitude=r"[0-9.e+-]+",
+
+
+def dms_grid(rule_output):
+    """``rule_output`` of every point of the temperature x period x mode grid, and of
+    the correspondence point in all three modes."""
+    amplitude = number_label(DMS_SETTINGS["amplitude"])
+    grid = expand(rule_output, sample=SAMPLES, temperature=DMS_TEMPERATURES,
+                  mode=DMS_SETTINGS["modes"], period=map(number_label, DMS_SETTINGS["periods"]),
+                  amplitude=amplitude)
+    point = DMS_SETTINGS["correspondence"]
+    if point:
+        grid += expand(rule_output, sample=SAMPLES, temperature=number_label(point["temperature"]),
+                       mode=["shear", "uniaxial", "isostatic"],
+                       period=number_label(point["period"]), amplitude=amplitude)
+    return sorted(set(grid))
+
+
+rule dms:
+    input:
+        glass=rules.equilibrate.output.data,
+    output:
+        series=DMS_POINT + "/series.dat",
+        fit=DMS_POINT + "/fit.json",
+        start=DMS_POINT + "/start.dump",
+        one_period=DMS_POINT + "/one_period.dump",
+        cycle=DMS_POINT + "/cycle.png",
+        cycle_pdf=DMS_POINT + "/cycle.pdf",
+    log:
+        "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}.log",
+    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    resources:
+        **lammps_resources(),
+    script:
+        "../../scripts/dms.py"
+
+
+rule dms_displacement:
+    input:
+        glass=rules.equilibrate.output.data,
+        peaks=rules.equilibrate.output.peaks,
+        start=rules.dms.output.start,
+        one_period=rules.dms.output.one_period,
+    output:
+        record=DMS_POINT + "/displacement.json",
+        d2min=DMS_POINT + "/d2min.dump",
+        slice_map=DMS_POINT + "/d2min_slice.png",
+        slice_map_pdf=DMS_POINT + "/d2min_slice.pdf",
+    log:
+        "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}_displacement.log",
+    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    resources:
+        **lammps_resources(),
+    script:
+        "../../scripts/dms_displacement.py"
+
+
+rule dms_summary:
+    input:
+        fits=dms_grid(rules.dms.output.fit),
+        displacements=dms_grid(rules.dms_displacement.output.record),
+    output:
+        points=DMS + "/moduli.csv",
+        spectra=DMS + "/spectra.csv",
+        correspondence=DMS + "/correspondence.csv",
+        loss_spectra=DMS + "/loss_spectrum_kww.csv",
+        scaling_law=DMS + "/scaling_law.json",
+        spectra_figure=report(DMS + "/figures/spectra.png", caption="../report/dms_spectra.rst",
+                              category="Dynamic mechanical spectroscopy"),
+        spectra_figure_pdf=DMS + "/figures/spectra.pdf",
+        maps_figure=report(DMS + "/figures/maps.png", caption="../report/dms_maps.rst",
+                           category="Dynamic mechanical spectroscopy"),
+        maps_figure_pdf=DMS + "/figures/maps.pdf",
+        temperature_figure=report(DMS + "/figures/temperature.png",
+                                  caption="../report/dms_temperature.rst",
+                                  category="Dynamic mechanical spectroscopy"),
+        temperature_figure_pdf=DMS + "/figures/temperature.pdf",
+        scaling_figure=report(DMS + "/figures/scaling_law.png",
+                              caption="../report/dms_scaling_law.rst",
+                              category="Dynamic mechanical spectroscopy"),
+        scaling_figure_pdf=DMS + "/figures/scaling_law.pdf",
+    log:
+        "logs/dms/summary.log",
+    script:
+        "../../scripts/dms_summary.py"
+
+
+rule dms_amplitude_sweep:
+    input:
+        fits=expand(rules.dms.output.fit, sample=SAMPLES,
+                    temperature=number_label(SWEEP.get("temperature", 0)),
+                    mode=SWEEP["mode"], period=number_label(SWEEP.get("period", 0)),
+                    amplitude=map(number_label, SWEEP["amplitudes"])),
+    output:
+        table=DMS + "/amplitude_sweep.csv",
+        figure=report(DMS + "/figures/amplitude_sweep.png",
+                      caption="../report/dms_amplitude_sweep.rst",
+                      category="Dynamic mechanical spectroscopy"),
+        figure_pdf=DMS + "/figures/amplitude_sweep.pdf",
+    log:
+        "logs/dms/amplitude_sweep.log",
+    script:
+        "../../scripts/dms_amplitude_sweep.py"
+
+
+rule dms_all:
+    input:
+        rules.dms_summary.output if DMS_SETTINGS["periods"] else [],
+        rules.dms_amplitude_sweep.output if SWEEP["amplitudes"] else [],

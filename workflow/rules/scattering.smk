@@ -1,0 +1,42 @@
+# Self-intermediate scattering function F_s(q1, t) from unstrained NVT runs at the
+# DMS temperatures, with its KWW fit (alpha-relaxation time and stretching).
+
+SCATTERING = "results/scattering"
+
+
+rule intermediate_scattering:
+    input:
+        glass=rules.equilibrate.output.data,
+        structure=rules.equilibrate.output.structure,
+    output:
+        table=SCATTERING + "/sample{sample}/T{temperature}/fs.h5",
+        fit=SCATTERING + "/sample{sample}/T{temperature}/fs_fit.json",
+    log:
+        "logs/scattering/sample{sample}/T{temperature}.log",
+    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    resources:
+        **lammps_resources(),
+    script:
+        "../../scripts/intermediate_scattering.py"
+
+
+rule scattering_summary:
+    input:
+        tables=expand(rules.intermediate_scattering.output.table, sample=SAMPLES,
+                      temperature=DMS_TEMPERATURES),
+        fits=expand(rules.intermediate_scattering.output.fit, sample=SAMPLES,
+                    temperature=DMS_TEMPERATURES),
+    output:
+        table=SCATTERING + "/alpha_relaxation.csv",
+        figure=report(SCATTERING + "/figures/intermediate_scattering.png",
+                      caption="../report/intermediate_scattering.rst", category="Relaxation"),
+        figure_pdf=SCATTERING + "/figures/intermediate_scattering.pdf",
+    log:
+        "logs/scattering/summary.log",
+    script:
+        "../../scripts/scattering_summary.py"
+
+
+rule scattering_all:
+    input:
+        rules.scattering_summary.output if DMS_SETTINGS["periods"] else [],
