@@ -7,27 +7,41 @@ is_dmin
     Inherent-structure minimal displacement IS D_min: the RMS displacement between
     two configurations minimised over relabellings of identical atoms (linear sum
     assignment per species), with the centre-of-mass drift removed.
+minimal_relabelling
+    The optimal relabelling of one species, exact and certified by LP duality while
+    costing only pairs of nearby atoms (analysis.assignment).
 
 Boxes follow analysis.box: h has the box vectors as columns, r = h @ s. Lengths are
 in the unit of the positions.
 """
 
+import functools
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 
+from analysis.assignment import Candidates, Matching, certified_matching, distinct
 from analysis.box import fractional, images_near_box, minimum_image, perpendicular_widths
 
 MIN_NEIGHBOURS = 3
 """Least number of neighbours that determine a local 3-D affine map."""
 
 MAX_DRIFT_ITERATIONS = 10
-"""Most alternations of assignment and drift removal in is_dmin (2 suffice in practice)."""
+"""Most alternations of assignment and drift removal in is_dmin (2 suffice for glasses;
+liquids over long times can reach it, with near-ties swapping at every drift)."""
 
-COST_BLOCK_PAIRS = 2**21
-"""Atom pairs per block when filling the IS D_min cost matrix (bounds the temporaries)."""
+CANDIDATE_NEIGHBOURS = 12
+"""Nearest current atoms of its species costed up front for each reference atom."""
+
+VECTOR_BLOCK = 2**14
+"""Vectors per (P, 3) @ (3, 3) product: larger ones go to multithreaded BLAS, many
+times slower on a busy machine."""
+
+ROUNDING_SLACK = 1e-14
+"""Distance slack in the certificate's geometric bounds, relative to the coordinates'
+magnitude (covers rounding between Cartesian and fractional distances)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,14 +66,17 @@ class MinimalDisplacement:
 
     dmin : IS D_min = sqrt(mean_i |displacements_i|^2) over all N atoms (length).
     assignment : (N,) index in `current` of the atom matched to each `reference` atom.
-    displacements : (N, 3) minimum-image current[assignment] - reference - drift (length).
+    displacements : (N, 3) minimum-image current[assignment] - drift - reference (length).
     drift : (3,) removed uniform (centre-of-mass) translation (length).
+    widenings : times the optimality certificate had to add candidate pairs (summed
+        over species and drift iterations).
     """
 
     dmin: float
     assignment: np.ndarray
     displacements: np.ndarray
     drift: np.ndarray
+    widenings: int
 
 
 def d2min(reference, current, box_reference, box_current, cutoff):
@@ -91,19 +108,20 @@ def d2min(reference, current, box_reference, box_current, cutoff):
     r0, r1 = _paired_positions(reference, current)
     h0, h1 = np.asarray(box_reference, dtype=float), np.asarray(box_current, dtype=float)
     i, j = _neighbour_pairs(r0, h0, cutoff)
-    d0 = minimum_image(r0[j] - r0[i], h0)
-    d1 = minimum_image(r1[j] - r1[i], h1)
+    d0 = _blockwise(minimum_image, r0[j] - r0[i], h0)
+    d1 = _blockwise(minimum_image, r1[j] - r1[i], h1)
     n = len(r0)
-    x = _sum_per_atom(np.einsum("pa,pb->pab", d1, d0), i, n)
-    y = _sum_per_atom(np.einsum("pa,pb->pab", d0, d0), i, n)
+    x, y = _outer_sums(d1, d0, i, n), _outer_sums(d0, d0, i, n)
     n_neighbours = np.bincount(i, minlength=n)
     valid = n_neighbours >= MIN_NEIGHBOURS
     affine_maps = np.full((n, 3, 3), np.nan)
     affine_maps[valid] = x[valid] @ np.linalg.pinv(y[valid], hermitian=True)
-    residuals = d1 - np.einsum("pab,pb->pa", affine_maps[i], d0)
-    squared = np.where(valid[i], np.sum(residuals**2, axis=1), 0.0)
+    squared = np.zeros(len(i))
+    for a in range(3):
+        fitted = sum(affine_maps[i, a, b] * d0[:, b] for b in range(3))
+        squared += (d1[:, a] - fitted) ** 2
     return NonaffineDisplacement(
-        d2min=np.bincount(i, weights=squared, minlength=n),
+        d2min=np.bincount(i, weights=np.where(valid[i], squared, 0.0), minlength=n),
         n_neighbours=n_neighbours,
         valid=valid,
         affine_maps=affine_maps,
@@ -116,11 +134,12 @@ def is_dmin(reference, current, box, types):
     IS D_min = [min (1/N) sum_ij C_ij X_ij]^(1/2), with C_ij the squared distance
     between atom i of `reference` and atom j of `current`, X a permutation matrix
     that only matches atoms of the same type, and N all atoms. Each species is
-    solved exactly with scipy's linear_sum_assignment on its dense cost matrix.
+    solved exactly by minimal_relabelling, which costs only pairs of nearby atoms
+    and proves its answer optimal for the full (dense) problem.
 
     Distances are minimum images after removing a uniform drift c (not in the
     paper's Eq. 2; it makes D_min zero for a rigid translation): C_ij =
-    |mi(current_j - reference_i - c)|^2. c starts as the mean labelled minimum-image
+    |mi(current_j - c - reference_i)|^2. c starts as the mean labelled minimum-image
     displacement; then the assignment (optimal for fixed c) and c += mean displacement
     (optimal for fixed assignment) alternate until the assignment repeats (at most
     MAX_DRIFT_ITERATIONS times), which never increases the objective. Without
@@ -143,8 +162,10 @@ def is_dmin(reference, current, box, types):
 
     Notes
     -----
-    The cost matrix of a species with n atoms takes 8 n^2 bytes and the assignment
-    O(n^3) time: practical up to about 10^4 atoms per species (0.8 GB).
+    Memory grows as N * CANDIDATE_NEIGHBOURS (10^6 atoms of a glass: about 30 s and
+    1.4 GB on two cores). Time is near linear in N when few atoms moved farther than
+    their neighbour distance (glasses); for atoms moved far (liquids over long times)
+    the first sparse Jonker-Volgenant solve and the duals grow faster (9088 atoms: 2 s).
     """
     r0, r1 = _paired_positions(reference, current)
     h = np.asarray(box, dtype=float)
@@ -152,21 +173,65 @@ def is_dmin(reference, current, box, types):
     if types.shape != (len(r0),):
         raise ValueError(f"types must have shape ({len(r0)},), got {types.shape}")
     species = [np.flatnonzero(types == t) for t in np.unique(types)]
-    drift = np.mean(minimum_image(r1 - r0, h), axis=0)
-    assignment = None
+    drift = np.mean(_blockwise(minimum_image, r1 - r0, h), axis=0)
+    pairs = [_PeriodicPairs(r0[atoms], r1[atoms], h, drift, CANDIDATE_NEIGHBOURS)
+             for atoms in species]
+    assignment, widenings = None, 0
     for _ in range(MAX_DRIFT_ITERATIONS):
-        previous, assignment = assignment, _optimal_assignment(r0, r1 - drift, h, species)
-        displacements = minimum_image(r1[assignment] - r0 - drift, h)
+        previous = assignment
+        assignment, added = _optimal_assignment(species, pairs, drift, previous)
+        widenings += added
+        displacements = _blockwise(minimum_image, r1[assignment] - drift - r0, h)
         drift = drift + displacements.mean(axis=0)
         if np.array_equal(assignment, previous):
             break
-    displacements = minimum_image(r1[assignment] - r0 - drift, h)
+    displacements = _blockwise(minimum_image, r1[assignment] - drift - r0, h)
     return MinimalDisplacement(
         dmin=float(np.sqrt(np.mean(np.sum(displacements**2, axis=1)))),
         assignment=assignment,
         displacements=displacements,
         drift=drift,
+        widenings=widenings,
     )
+
+
+def minimal_relabelling(reference, current, box, start=None,
+                        neighbours=CANDIDATE_NEIGHBOURS) -> Matching:
+    """Relabelling sigma of identical atoms that minimises sum_i C_i,sigma(i), with
+    C_ij = |mi(current_j - reference_i)|^2 (length**2), certified optimal.
+
+    Optimal for the full n x n problem, though only some pairs are costed: each
+    reference atom is offered its `neighbours` nearest current atoms (over periodic
+    images) and its partner in `start`. Every other pair (i, j) costs at least R_i^2,
+    R_i the distance to the farthest offered image; where the duals of the optimum
+    among the offered pairs do not prove that enough, the pairs that could do better
+    are searched for and join the candidates (analysis.assignment.certified_matching).
+    Optimal to within n * tolerance, about 1e-12 of the largest candidate cost: the
+    dense optimum wherever no other relabelling comes that close.
+
+    Parameters
+    ----------
+    reference, current : array_like, shape (n, 3)
+        Cartesian positions (length) of the atoms of one species; need not be wrapped.
+    box : array_like, shape (3, 3)
+        Box matrix h (columns are the box vectors).
+    start : array_like of int, shape (n,), optional
+        A relabelling offered as candidates (current atom of each reference atom);
+        default: the labels, np.arange(n).
+    neighbours : int
+        Nearest current atoms costed up front for each reference atom.
+
+    Returns
+    -------
+    analysis.assignment.Matching
+        columns: the current atom of each reference atom. Its duals (length**2)
+        certify it: C_ij - row_duals_i - column_duals_j >= -tolerance for every pair,
+        0 on the matched pairs.
+    """
+    r0, r1 = _paired_positions(reference, current)
+    start = np.arange(len(r0)) if start is None else np.asarray(start)
+    pairs = _PeriodicPairs(r0, r1, np.asarray(box, dtype=float), np.zeros(3), neighbours)
+    return pairs.relabelling(np.zeros(3), start, improve=False)
 
 
 def _paired_positions(reference, current):
@@ -188,43 +253,128 @@ def _neighbour_pairs(positions, h, cutoff):
     if not 0 < cutoff < 0.5 * widths.min():
         raise ValueError(f"cutoff = {cutoff:.4g} must be positive and below half the smallest "
                          f"perpendicular box width ({0.5 * widths.min():.4g})")
-    s = np.mod(fractional(positions, h), 1.0)
+    s = np.mod(_blockwise(fractional, positions, h), 1.0)
     images, owner = images_near_box(s, h, cutoff)
-    pairs = cKDTree(s @ h.T).sparse_distance_matrix(cKDTree(images), cutoff,
-                                                     output_type="ndarray")
+    atoms = cKDTree(_blockwise(np.matmul, s, h.T))
+    pairs = atoms.sparse_distance_matrix(cKDTree(images), cutoff, output_type="ndarray")
     i, j = pairs["i"], owner[pairs["j"]]
-    distinct = i != j
-    return i[distinct], j[distinct]
+    different = i != j
+    return i[different], j[different]
 
 
-def _sum_per_atom(values, atom, n_atoms):
-    """Sum of per-pair (P, 3, 3) values onto their first atom: (n_atoms, 3, 3)."""
-    total = np.zeros((n_atoms, 3, 3))
-    np.add.at(total, atom, values)
-    return total
+def _blockwise(transform, vectors, matrix):
+    """transform(vectors, matrix) of (P, 3) vectors, VECTOR_BLOCK vectors at a time."""
+    result = np.empty_like(vectors, dtype=float)
+    for block in range(0, len(vectors), VECTOR_BLOCK):
+        rows = slice(block, block + VECTOR_BLOCK)
+        result[rows] = transform(vectors[rows], matrix)
+    return result
 
 
-def _optimal_assignment(reference, current, h, species):
-    """Relabelling within each species that minimises the summed squared distances."""
-    assignment = np.empty(len(reference), dtype=int)
-    for atoms in species:
-        rows, columns = linear_sum_assignment(
-            _squared_distances(reference[atoms], current[atoms], h))
-        assignment[atoms[rows]] = atoms[columns]
-    return assignment
+def _outer_sums(u, v, atom, n_atoms):
+    """Sums of the outer products u_p v_p^T of pair vectors (P, 3) onto their first
+    atom: (n_atoms, 3, 3)."""
+    sums = [np.bincount(atom, weights=u[:, a] * v[:, b], minlength=n_atoms)
+            for a in range(3) for b in range(3)]
+    return np.stack(sums, axis=1).reshape(n_atoms, 3, 3)
 
 
-def _squared_distances(reference, current, h):
-    """Cost matrix C_ij = |mi(current_j - reference_i)|^2 (length**2).
+def _optimal_assignment(species, pairs, drift, previous):
+    """Relabelling within each species that minimises the summed squared distances
+    after removing `drift`, improved from the `previous` one (if any), and the
+    candidate widenings it needed."""
+    assignment = np.empty(sum(map(len, species)), dtype=np.int64)
+    widenings = 0
+    for atoms, species_pairs in zip(species, pairs):
+        if previous is None:
+            matching = species_pairs.relabelling(drift, np.arange(len(atoms)), improve=False)
+        else:
+            start = np.searchsorted(atoms, previous[atoms])
+            matching = species_pairs.relabelling(drift, start, improve=True)
+        assignment[atoms] = atoms[matching.columns]
+        widenings += matching.widenings
+    return assignment, widenings
 
-    Minimum images by rounding fractional separations, as analysis.box.minimum_image,
-    worked out per Cartesian component in row blocks to bound the temporaries.
+
+class _PeriodicPairs:
+    """Pairs (reference atom i, current atom j) of one species in a periodic box and
+    their costs C_ij = |mi(current_j - drift - reference_i)|^2 (length**2).
+
+    C_ij measures one of the images of atom j in the 27 nearest cells, from the
+    reference atom wrapped into the box; those within `reach` of the box are indexed
+    once (KD-tree) and queried by the reference atoms shifted by the drift. The
+    nearest `neighbours` of each reference atom at the first drift are its first
+    candidates; every other pair costs at least radius_i^2 there, radius_i the
+    distance to the farthest of them (at most `reach`), less rounding. A later drift
+    lowers the radius by its change; the candidates a relabelling ends with are
+    offered again.
     """
-    s0, s1 = fractional(reference, h), fractional(current, h)
-    cost = np.empty((len(s0), len(s1)))
-    for rows in np.array_split(np.arange(len(s0)), max(1, cost.size // COST_BLOCK_PAIRS)):
-        ds = [s1[:, b] - s0[rows, b, None] for b in range(3)]
-        ds = [d - np.round(d) for d in ds]
-        cartesian = [h[a, 0] * ds[0] + h[a, 1] * ds[1] + h[a, 2] * ds[2] for a in range(3)]
-        cost[rows] = sum(d**2 for d in cartesian)
-    return cost
+
+    def __init__(self, reference, current, h, first_drift, neighbours):
+        self.reference, self.current, self.h = reference, current, h
+        n, k = len(reference), min(neighbours, len(reference))
+        density = n / abs(np.linalg.det(h))
+        self.reach = min(2.0 * (3.0 * k / (4.0 * np.pi * density)) ** (1 / 3),
+                         perpendicular_widths(h).max())
+        self.wrapped = np.mod(_blockwise(fractional, current, h), 1.0)
+        self.images, self.owner = images_near_box(self.wrapped, h, self.reach)
+        scale = np.abs(reference).max() + np.abs(current).max() + np.abs(h).sum()
+        self.slack = ROUNDING_SLACK * scale
+        distances, nearest = cKDTree(self.images).query(self._queries(first_drift), k=k)
+        self.first_drift = first_drift
+        self.radius = np.minimum(distances.reshape(n, k)[:, -1], self.reach) - self.slack
+        self.offered = np.repeat(np.arange(n), k), self.owner[nearest.ravel()]
+
+    def relabelling(self, drift, start, improve) -> Matching:
+        """Certified optimal relabelling at this drift (analysis.assignment.Matching),
+        with the partners in `start` among the candidates; `improve`: start is near
+        optimal (e.g. the optimum at a slightly different drift)."""
+        n = len(self.reference)
+        rows, columns = self.offered
+        pairs = distinct(np.concatenate([rows * n + columns, np.arange(n) * n + start]))
+        rows, columns = pairs // n, pairs % n
+        candidates = Candidates.from_pairs(n, rows, columns, self.costs(rows, columns, drift))
+        bounds = np.maximum(self.radius - np.linalg.norm(drift - self.first_drift), 0.0) ** 2
+        search = functools.partial(self.below_duals, drift)
+        matching = certified_matching(candidates, bounds, search, start, improve)
+        self.offered = matching.candidates.pairs()[:2]
+        return matching
+
+    def costs(self, rows, columns, drift):
+        """C_ij of the pairs (rows, columns)."""
+        d = _blockwise(minimum_image, self.current[columns] - drift - self.reference[rows],
+                       self.h)
+        return np.einsum("pa,pa->p", d, d)
+
+    def below_duals(self, drift, rows, row_duals, column_duals):
+        """Every pair (row, column, cost) of the given reference atoms with
+        C_ij < u_i + v_j (row duals u of these rows, column duals v of all atoms),
+        and some more.
+
+        In 4-D, reference atom i at height 0 and an image x_j of current atom j at
+        height sqrt(max v - v_j) are closer than sqrt(u_i + max v) exactly when
+        |x_j - x_i|^2 < u_i + v_j, which holds for the image that C_ij measures if
+        C_ij < u_i + v_j. Rows whose nearest lifted image is not that close have no
+        such pair.
+        """
+        top = column_duals.max()
+        radii = np.sqrt(np.maximum(row_duals + top, 0.0)) + self.slack
+        images, owner = self.images, self.owner
+        if radii.max() > self.reach:
+            images, owner = images_near_box(self.wrapped, self.h, radii.max())
+        tree = cKDTree(np.column_stack([images, np.sqrt(top - column_duals)[owner]]))
+        queries = np.column_stack([self._queries(drift, rows), np.zeros(len(rows))])
+        near = tree.query(queries)[0] < radii
+        found = tree.query_ball_point(queries[near], radii[near], return_sorted=False)
+        counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+        found = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64,
+                            count=counts.sum())
+        n = len(self.current)
+        pairs = distinct(np.repeat(rows[near], counts) * n + owner[found])
+        rows, columns = pairs // n, pairs % n
+        return rows, columns, self.costs(rows, columns, drift)
+
+    def _queries(self, drift, rows=slice(None)):
+        """Reference atoms (`rows`) shifted by the drift, wrapped into the box (Cartesian)."""
+        wrapped = np.mod(_blockwise(fractional, self.reference[rows] + drift, self.h), 1.0)
+        return _blockwise(np.matmul, wrapped, self.h.T)

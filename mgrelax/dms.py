@@ -15,7 +15,6 @@ pressure tensor converted to the model's stress unit (GPa for metal units).
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import shutil
 from pathlib import Path
@@ -85,9 +84,6 @@ def publish_cycle_frames(job: LammpsJob, start: Path, one_period: Path) -> None:
 def read_dms_series(path: Path):
     """The recorded (step, time, strain, stress) table of a DMS job."""
     return read_series(path, columns=DMS_SERIES_COLUMNS)
-
-
-FIT_QUANTITIES = ("storage_modulus", "loss_modulus", "loss_factor", "phase")
 
 
 def state_point(wildcards) -> dict:

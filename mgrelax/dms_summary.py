@@ -112,12 +112,19 @@ def scaling_law(spectra: pd.DataFrame) -> dict:
     shear = spectra[(spectra["mode"] == SCALING_MODE) & (spectra["is_dmin_over_r0"] > 0)
                     & (spectra["phase"] > 0)]
     record = {"mode": SCALING_MODE, "n_points": len(shear), "phase_unit": "rad",
-              "x": "IS D_min / r0 (dimensionless)"}
+              "law": "delta (rad) = A (IS D_min / r0)^b; A = prefactor, b = exponent"}
     try:
         fit = fit_power_law(shear["is_dmin_over_r0"], shear["phase"])
     except ValueError as error:
         return {**record, "error": str(error)}
     return {**record, **dataclasses.asdict(fit)}
+
+
+def unit_columns(model: Model) -> dict:
+    """The units of the DMS tables' columns, as columns of their own."""
+    units = model.units
+    return {"temperature_unit": units.temperature, "period_unit": units.time,
+            "stress_unit": units.stress, "phase_unit": "rad", "length_unit": units.length}
 
 
 def write_dms_summary(fit_files, displacement_files, outputs, model: Model) -> None:
@@ -127,9 +134,10 @@ def write_dms_summary(fit_files, displacement_files, outputs, model: Model) -> N
     points.to_csv(outputs.points, index=False)
     spectra = sample_means(points, ["mode", "temperature", "period"],
                            FIT_QUANTITIES + DISPLACEMENT_QUANTITIES)
-    spectra.to_csv(outputs.spectra, index=False)
-    correspondence(spectra).to_csv(outputs.correspondence, index=False)
-    loss_spectrum_fits(spectra).to_csv(outputs.loss_spectra, index=False)
+    columns = unit_columns(model)
+    spectra.assign(**columns).to_csv(outputs.spectra, index=False)
+    correspondence(spectra).assign(**columns).to_csv(outputs.correspondence, index=False)
+    loss_spectrum_fits(spectra).assign(**columns).to_csv(outputs.loss_spectra, index=False)
     scaling = scaling_law(spectra)
     write_json(outputs.scaling_law, {**scaling, "temperature_unit": model.units.temperature})
     Path(outputs.spectra_figure).parent.mkdir(parents=True, exist_ok=True)
@@ -147,5 +155,5 @@ def write_amplitude_sweep(fit_files, outputs, model: Model) -> None:
     """Moduli against strain amplitude at one state point (linearity check)."""
     table = sample_means(read_records(fit_files), ["mode", "temperature", "period", "amplitude"],
                          FIT_QUANTITIES)
-    table.to_csv(outputs.table, index=False)
+    table.assign(**unit_columns(model)).to_csv(outputs.table, index=False)
     save(amplitude_sweep_figure(table, model.units), outputs.figure, outputs.figure_pdf)

@@ -1,12 +1,16 @@
-"""Falk-Langer D2min and inherent-structure D_min on constructed configurations."""
+"""Falk-Langer D2min and inherent-structure D_min on constructed configurations; the
+certified sparse assignment against dense solves."""
 
 import itertools
 
 import numpy as np
 import pytest
+from scipy.optimize import linear_sum_assignment
 
+from analysis.assignment import Candidates, certified_matching
 from analysis.box import box_matrix, fractional, minimum_image
-from analysis.dmin import MinimalDisplacement, NonaffineDisplacement, d2min, is_dmin
+from analysis.dmin import (MinimalDisplacement, NonaffineDisplacement, d2min, is_dmin,
+                           minimal_relabelling)
 
 ORTHOGONAL = box_matrix((9.0, 10.0, 11.0))
 TRICLINIC = box_matrix((10.0, 11.0, 12.0), (3.0, -2.5, 1.5))
@@ -187,3 +191,135 @@ def test_is_dmin_never_exchanges_species():
     result = is_dmin(reference, reference[rng.permutation(40)], TRICLINIC, types)
     np.testing.assert_array_equal(types[result.assignment], types)
     assert sorted(result.assignment) == list(range(40))
+
+
+WIDE_ORTHOGONAL = box_matrix((16.0, 17.0, 18.0))
+WIDE_TRICLINIC = box_matrix((16.0, 17.0, 18.0), (4.0, -3.0, 2.5))
+WIDE_BOXES = pytest.mark.parametrize("box", [WIDE_ORTHOGONAL, WIDE_TRICLINIC],
+                                     ids=["orthogonal", "triclinic"])
+REGIMES = pytest.mark.parametrize("regime", ["glass", "liquid", "unrelated"])
+
+
+def moved_pair(box, regime, rng, n_atoms=240):
+    """Reference and current positions (not wrapped) and types 1/2 of a pair: glass
+    (small displacements after same-type nearest neighbours swapped, also across the
+    boundary), liquid (displacements of a few neighbour distances) or unrelated."""
+    reference = random_positions(box, n_atoms, rng)
+    types = rng.choice([1, 2], n_atoms)
+    if regime == "glass":
+        current = reference + rng.normal(0.0, 0.1, reference.shape)
+        for i in rng.choice(n_atoms, 20, replace=False):
+            same = np.flatnonzero((types == types[i]) & (np.arange(n_atoms) != i))
+            distances = np.sum(minimum_image(reference[same] - reference[i], box) ** 2, axis=1)
+            j = same[np.argmin(distances)]
+            current[[i, j]] = current[[j, i]]
+    elif regime == "liquid":
+        current = reference + rng.normal(0.0, 2.0, reference.shape)
+    else:
+        current = random_positions(box, n_atoms, rng)
+    return reference, current + rng.integers(-1, 2, (n_atoms, 3)) @ box.T, types
+
+
+def dense_costs(reference, current, box):
+    """C_ij = |mi(current_j - reference_i)|^2 for all pairs."""
+    separations = (current[None, :, :] - reference[:, None, :]).reshape(-1, 3)
+    return np.sum(minimum_image(separations, box) ** 2, axis=1).reshape(len(reference), -1)
+
+
+def dense_is_dmin(reference, current, box, types):
+    """IS D_min and assignment by is_dmin's drift iteration, each species solved by
+    linear_sum_assignment on its dense cost matrix."""
+    drift = np.mean(minimum_image(current - reference, box), axis=0)
+    assignment = None
+    for _ in range(10):
+        previous, assignment = assignment, np.empty(len(types), dtype=int)
+        for kind in np.unique(types):
+            atoms = np.flatnonzero(types == kind)
+            costs = dense_costs(reference[atoms], current[atoms] - drift, box)
+            assignment[atoms] = atoms[linear_sum_assignment(costs)[1]]
+        drift = drift + minimum_image(current[assignment] - drift - reference, box).mean(axis=0)
+        if np.array_equal(assignment, previous):
+            break
+    displacements = minimum_image(current[assignment] - drift - reference, box)
+    return np.sqrt(np.mean(np.sum(displacements**2, axis=1))), assignment
+
+
+def assert_certified_optimum(matching, costs):
+    """The matching is a permutation of least total cost, and its duals hold for all pairs."""
+    rows, columns = linear_sum_assignment(costs)
+    n = len(costs)
+    np.testing.assert_array_equal(np.sort(matching.columns), np.arange(n))
+    assert costs[np.arange(n), matching.columns].sum() == pytest.approx(costs[rows, columns].sum(),
+                                                                       rel=1e-10, abs=1e-12)
+    reduced = costs - matching.row_duals[:, None] - matching.column_duals[None, :]
+    assert reduced.min() >= -matching.tolerance
+    np.testing.assert_allclose(reduced[np.arange(n), matching.columns], 0.0,
+                               atol=1e-12 * costs.max())
+
+
+@WIDE_BOXES
+@REGIMES
+def test_minimal_relabelling_is_the_dense_optimum_with_a_certificate(box, regime):
+    rng = np.random.default_rng(6)
+    reference, current, types = moved_pair(box, regime, rng)
+    atoms = np.flatnonzero(types == 1)
+    matching = minimal_relabelling(reference[atoms], current[atoms], box)
+    assert_certified_optimum(matching, dense_costs(reference[atoms], current[atoms], box))
+
+
+@WIDE_BOXES
+@REGIMES
+def test_is_dmin_equals_the_dense_solve(box, regime):
+    rng = np.random.default_rng(7)
+    reference, current, types = moved_pair(box, regime, rng)
+    result = is_dmin(reference, current, box, types)
+    expected, assignment = dense_is_dmin(reference, current, box, types)
+    assert result.dmin == pytest.approx(expected, rel=1e-10)
+    np.testing.assert_array_equal(result.assignment, assignment)
+    if regime == "glass":
+        assert result.dmin < 0.3
+
+
+def test_minimal_relabelling_widens_the_candidates_until_certified():
+    # One candidate per atom besides a random start: most optimal partners are missing.
+    rng = np.random.default_rng(8)
+    reference, current, _ = moved_pair(WIDE_TRICLINIC, "liquid", rng, n_atoms=150)
+    matching = minimal_relabelling(reference, current, WIDE_TRICLINIC, start=rng.permutation(150),
+                                   neighbours=1)
+    assert matching.widenings > 0
+    assert_certified_optimum(matching, dense_costs(reference, current, WIDE_TRICLINIC))
+
+
+def test_is_dmin_on_a_lattice_with_ties():
+    # A simple cubic lattice shifted by half a spacing: every atom has 8 equally near sites.
+    spacing, cells = 2.5, 6
+    box = box_matrix((spacing * cells,) * 3)
+    sites = np.array(list(itertools.product(range(cells), repeat=3)), dtype=float) * spacing
+    types = np.arange(len(sites)) % 2 + 1
+    current = sites + 0.5 * spacing
+    result = is_dmin(sites, current, box, types)
+    expected, _ = dense_is_dmin(sites, current, box, types)
+    assert result.dmin == pytest.approx(expected, rel=1e-10, abs=1e-12)
+
+
+def test_certified_matching_on_random_costs():
+    # Non-geometric costs: the three cheapest pairs of each row and a random start are
+    # candidates; the search finds every pair below the duals in the dense matrix.
+    rng = np.random.default_rng(9)
+    n = 200
+    costs = rng.uniform(0.0, 1.0, (n, n))
+    start = rng.permutation(n)
+    nearest = np.argsort(costs, axis=1)[:, :3]
+    pairs = np.unique(np.concatenate([np.arange(n)[:, None] * n + nearest,
+                                      (np.arange(n) * n + start)[:, None]], axis=1))
+    rows, columns = pairs // n, pairs % n
+    bounds = np.sort(costs, axis=1)[:, 3]
+
+    def search(rows, row_duals, column_duals):
+        found_rows, found_columns = np.nonzero(costs[rows] < row_duals[:, None] + column_duals)
+        return rows[found_rows], found_columns, costs[rows[found_rows], found_columns]
+
+    candidates = Candidates.from_pairs(n, rows, columns, costs[rows, columns])
+    matching = certified_matching(candidates, bounds, search, start)
+    assert matching.widenings > 0
+    assert_certified_optimum(matching, costs)
