@@ -9,7 +9,12 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The default campaign, unless one is given with --configfile, which then replaces
+# it whole (Snakemake would merge the two: species and stages of both). --config
+# key=value still overrides single keys of either.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"

@@ -87,3 +87,15 @@ def test_snakemake_stops_on_bad_config_before_any_job(tmp_path):
     assert "config error: melt.temperature = -1: -1 is less than or equal to the minimum of 0" \
         in result.stderr
     assert not (work / "results").exists()
+
+
+@pytest.mark.parametrize("campaign", ["kob_andersen.yaml", "paper_yu_kob_andersen.yaml"])
+def test_a_campaign_config_replaces_the_default_whole(tmp_path, campaign):
+    """--configfile is not merged with config/config.yaml (whose Cu and Zr would join
+    the Kob-Andersen species, and whose DMS points its grid)."""
+    from conftest import REPO
+
+    result = run_snakemake(tmp_path, "--dry-run", configfile=REPO / "config" / campaign,
+                           timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "config error" not in result.stderr
