@@ -27,18 +27,33 @@ def _panels(units, with_dmin: bool = True):
 
 
 def _temperature_colour(temperature, temperatures):
-    return plt.cm.coolwarm(list(temperatures).index(temperature) / max(1, len(temperatures) - 1))
+    """Colours from blue (coldest) to yellow (hottest), all visible on white."""
+    fraction = list(temperatures).index(temperature) / max(1, len(temperatures) - 1)
+    return plt.cm.plasma(0.85 * fraction)
+
+
+def _curves(table, by: list[str], x: str):
+    """Groups of ``table`` by ``by`` with more than one value of ``x``, sorted by it
+    (single state points, e.g. the correspondence modes, are in the tables only)."""
+    for key, group in table.groupby(by):
+        if group[x].nunique() > 1:
+            yield key, group.sort_values(x)
+
+
+def _log_axis_errors(values, errors):
+    """Error bars for a log axis: the lower bar stops short of zero."""
+    values, errors = np.asarray(values, float), np.asarray(errors, float)
+    return np.vstack([np.minimum(errors, 0.9 * values), errors])
 
 
 def spectra_figure(spectra, units):
     """M', M'', delta and IS D_min against the period t_w (Yu et al. Fig. 2): one
-    colour per temperature, one marker per loading mode."""
+    colour per temperature, one marker per loading mode with several periods."""
     panels = _panels(units)
     figure, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(COLUMN_WIDTH_IN, 6.4))
     temperatures = sorted(spectra["temperature"].unique())
     for axis, (quantity, label) in zip(axes, panels):
-        for (mode, temperature), group in spectra.groupby(["mode", "temperature"]):
-            group = group.sort_values("period")
+        for (mode, temperature), group in _curves(spectra, ["mode", "temperature"], "period"):
             axis.errorbar(group["period"], group[quantity], yerr=group[quantity + "_error"],
                           marker=MODE_MARKERS[mode], ms=3, lw=0.8, capsize=2,
                           color=_temperature_colour(temperature, temperatures),
@@ -83,8 +98,7 @@ def temperature_figure(spectra, units):
     figure, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(COLUMN_WIDTH_IN, 5.2))
     periods = sorted(spectra["period"].unique())
     for axis, (quantity, label) in zip(axes, panels):
-        for (mode, period), group in spectra.groupby(["mode", "period"]):
-            group = group.sort_values("temperature")
+        for (mode, period), group in _curves(spectra, ["mode", "period"], "temperature"):
             colour = plt.cm.viridis(periods.index(period) / max(1, len(periods) - 1))
             axis.errorbar(group["temperature"], group[quantity],
                           yerr=group[quantity + "_error"], marker=MODE_MARKERS[mode], ms=3,
@@ -105,7 +119,9 @@ def scaling_law_figure(spectra, fit: dict, units):
     temperatures = sorted(spectra["temperature"].unique())
     for temperature, group in spectra.groupby("temperature"):
         axis.errorbar(group["is_dmin_over_r0"], group["phase"],
-                      xerr=group["is_dmin_over_r0_error"], yerr=group["phase_error"],
+                      xerr=_log_axis_errors(group["is_dmin_over_r0"],
+                                            group["is_dmin_over_r0_error"]),
+                      yerr=_log_axis_errors(group["phase"], group["phase_error"]),
                       ls="none", marker="o", ms=3, capsize=2,
                       color=_temperature_colour(temperature, temperatures),
                       label=f"{temperature:g} {units.temperature}")

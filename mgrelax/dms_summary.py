@@ -93,8 +93,12 @@ def loss_spectrum_fits(spectra: pd.DataFrame) -> pd.DataFrame:
         else:
             try:
                 errors = group["loss_modulus_error"]
-                row.update(_kww_columns(fit_kww_loss(group["period"], group["loss_modulus"],
-                                                     errors if (errors > 0).all() else None)))
+                fit = fit_kww_loss(group["period"], group["loss_modulus"],
+                                   errors if (errors > 0).all() else None)
+                row.update(_kww_columns(fit))
+                if not (fit.tau_error < fit.tau and fit.beta_error < fit.beta):
+                    row["error"] = ("tau or beta not constrained (error above 100 %): the loss "
+                                    "peak is not within the measured periods")
             except (RuntimeError, ValueError) as error:
                 row["error"] = str(error)
         rows.append(row)
