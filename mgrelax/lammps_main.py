@@ -3,6 +3,8 @@
 ``python -m mgrelax.lammps_main -in in.lammps -log log.lammps [switches]`` behaves
 like ``lmp`` with the same switches; the MPI launcher starts one per rank.
 A LAMMPS error exits with status 1 after printing LAMMPS's ERROR line.
+Every rank finalizes MPI before it exits: mpich's launcher kills the ranks
+still running as soon as one rank exits without ``MPI_Finalize``.
 """
 
 import sys
@@ -24,7 +26,7 @@ def main(argv: list[str]) -> int:
         print(str(error).splitlines()[0], file=sys.stderr)
         return 1
     finally:
-        lmp.close()
+        lmp.finalize()
     return 0
 
 

@@ -1,11 +1,12 @@
 """Command lines for every engine, launcher and accelerator; OPENMP and MPI runs for real."""
 
+import subprocess
 import sys
 
 import pytest
 
 from mgrelax.jobs import LammpsError, execute
-from mgrelax.launch import LaunchSettings, build_command, launcher_prefix
+from mgrelax.launch import LaunchSettings, build_command, launcher_prefix, run_environment
 
 IN, LOG = "in.lammps", "log.lammps"
 BASE = ["-in", IN, "-log", LOG, "-screen", "none"]
@@ -96,6 +97,27 @@ def test_two_mpi_ranks_through_the_python_engine(tiny_run):
     execute(LaunchSettings(ranks=2, mpi_launcher="mpirun"), tiny_run)
     assert "Loop time of" in (tiny_run / LOG).read_text()
     assert "on 2 procs for 50 steps with 256 atoms" in (tiny_run / LOG).read_text()
+
+
+RANK_ONE_LINGERS = """
+import os, sys, time
+from mgrelax.lammps_main import main
+status = main(["-in", "in.lammps", "-log", "log.lammps", "-screen", "none"])
+if os.environ["PMI_RANK"] == "1":
+    time.sleep(2)
+    open("rank1.txt", "w").write("alive")
+sys.exit(status)
+"""
+
+
+def test_a_rank_still_busy_after_the_run_is_not_killed(tiny_run):
+    """mpich kills running ranks once one exits without MPI_Finalize."""
+    from mgrelax.launch import find_launcher
+
+    command = [find_launcher("mpirun"), "-np", "2", sys.executable, "-c", RANK_ONE_LINGERS]
+    subprocess.run(command, cwd=tiny_run, env=run_environment(LaunchSettings(ranks=2)),
+                   check=True, timeout=120)
+    assert (tiny_run / "rank1.txt").read_text() == "alive"
 
 
 @pytest.mark.parametrize("ranks", [1, 2])
