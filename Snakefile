@@ -21,6 +21,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/glass.smk"
 include: "workflow/rules/dms.smk"
 include: "workflow/rules/scattering.smk"
+include: "workflow/rules/metad.smk"
 
 
 rule all:
@@ -29,3 +30,4 @@ rule all:
         rules.glass.input,
         rules.dms_all.input,
         rules.scattering_all.input,
+        rules.metad_all.input,

@@ -12,6 +12,10 @@ dynamics
     self-intermediate scattering function F_s(q, t).
 scaling
     Power-law fits y = A x^b in log-log coordinates with confidence intervals.
+metad
+    Free-energy barrier from the initial minimum to the first saddle of a metadynamics profile.
+barriers
+    Barrier spectra: parallel/sequential/effective single barriers, activation energy and entropy.
 
 Every estimate is returned together with its uncertainty. No file I/O, no LAMMPS.
 """

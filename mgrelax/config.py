@@ -89,6 +89,7 @@ def validate_config(config: dict) -> dict:
     _check_composition(config, model)
     _check_temperatures(config)
     _check_dms_periods(config, model)
+    _check_metad(config, model)
     try:
         resolve_potential_file(model)
         launch_settings(config)
@@ -171,3 +172,41 @@ def _check_dms_periods(config: dict, model: Model) -> None:
                     f"config error: {key} = {period}: a period must be at least "
                     f"{MIN_STEPS_PER_DMS_CYCLE} time steps ({MIN_STEPS_PER_DMS_CYCLE * timestep:g} "
                     f"{model.units.time}) to resolve a cycle")
+
+
+def _check_metad(config: dict, model: Model) -> None:
+    """Metadynamics settings a schema cannot check: temperatures, species, lengths."""
+    metad, campaign = config["metad"], config["temperatures"]
+    if not metad["temperatures"]:
+        return
+    if model.units.lammps_style != "metal":
+        raise ConfigError(f"config error: metad.temperatures: metadynamics needs a metal-units "
+                          f"model (Angstrom, eV, K); {model.name} uses {model.units.lammps_style}")
+    unknown = sorted(set(metad["temperatures"]) - set(campaign))
+    if unknown:
+        raise ConfigError(f"config error: metad.temperatures = {unknown}: not among the campaign "
+                          f"temperatures {campaign}")
+    if metad["centre_species"] not in config["composition"]:
+        raise ConfigError(f"config error: metad.centre_species = {metad['centre_species']!r}: "
+                          f"not one of {', '.join(config['composition'])}")
+    weights = metad["hill_weight"]
+    if isinstance(weights, list) and len(weights) != len(metad["temperatures"]):
+        raise ConfigError(f"config error: metad.hill_weight = {weights}: give one value, or one "
+                          f"per metad temperature ({len(metad['temperatures'])})")
+    timestep = config["timestep"] * model.units.timestep_to_time
+    segment_steps = round(metad["check_interval"] / timestep)
+    if segment_steps < metad["hill_interval"] or metad["max_duration"] < metad["check_interval"]:
+        raise ConfigError(f"config error: metad.check_interval = {metad['check_interval']}: must "
+                          f"span at least one hill interval ({metad['hill_interval']} steps) and "
+                          f"not exceed metad.max_duration ({metad['max_duration']})")
+    if metad["rmsd_max"] <= 2 * metad["hill_width"]:
+        raise ConfigError(f"config error: metad.rmsd_max = {metad['rmsd_max']}: must exceed two "
+                          f"hill widths ({2 * metad['hill_width']:g} Angstrom)")
+    convergence = metad["size_convergence"]
+    if convergence["cutoffs"] and convergence.get("temperature") not in metad["temperatures"]:
+        raise ConfigError(f"config error: metad.size_convergence.temperature = "
+                          f"{convergence.get('temperature')}: required with cutoffs, one of "
+                          f"metad.temperatures {metad['temperatures']}")
+    if metad["experiments"] is not None and not Path(metad["experiments"]).is_file():
+        raise ConfigError(f"config error: metad.experiments = {metad['experiments']!r}: no such "
+                          "file (a CSV with columns label, temperature, frequency)")

@@ -52,8 +52,10 @@ class LammpsJob:
     ``outputs`` maps the template's output names to file names in the folder;
     ``series_file`` is a table LAMMPS appends to during the run (first column
     the time step); ``checkpoint_every`` is the checkpoint interval in steps
-    (0: none); ``links`` are files made visible in the folder under the given
-    names (the potential file).
+    (0: none); ``keep_checkpoints`` keeps them after a finished run, for a run
+    that is continued in segments (:func:`drop_checkpoints` removes them);
+    ``links`` are files made visible in the folder under the given names (the
+    potential file).
     """
 
     directory: Path
@@ -62,6 +64,7 @@ class LammpsJob:
     outputs: dict[str, str]
     series_file: str | None = None
     checkpoint_every: int = 0
+    keep_checkpoints: bool = False
     links: dict[str, Path] = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
 
@@ -225,9 +228,17 @@ def _publish(job: LammpsJob, record: dict) -> None:
         if not partial.exists():
             raise LammpsError(f"{directory}: LAMMPS finished but did not write {name} ({file})")
         os.replace(partial, directory / file)
-    for name in CHECKPOINT_FILES:
-        (directory / name).unlink(missing_ok=True)
+    if not job.keep_checkpoints:
+        drop_checkpoints(directory)
     write_json(directory / PROVENANCE_FILE, record)
+
+
+def drop_checkpoints(directory: Path) -> None:
+    """Remove a job's checkpoints, and files written beside them (Colvars's state),
+    once nothing will resume from them."""
+    for name in CHECKPOINT_FILES:
+        for path in Path(directory).glob(name + "*"):
+            path.unlink()
 
 
 def _keep_earlier_log(directory: Path) -> None:

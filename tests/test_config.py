@@ -3,6 +3,7 @@
 import copy
 
 import pytest
+import yaml
 
 from conftest import run_snakemake
 from mgrelax.config import ConfigError, validate_config
@@ -99,3 +100,18 @@ def test_a_campaign_config_replaces_the_default_whole(tmp_path, campaign):
                            timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "config error" not in result.stderr
+
+
+def test_paper_metadynamics_protocol_is_the_papers():
+    """config/paper_yang2020.yaml holds Yang et al.'s protocol (Secs. II-III); its
+    Mendelev 2009 file is not shipped, so the check runs with the 2007 one."""
+    from conftest import REPO
+
+    config = yaml.safe_load((REPO / "config" / "paper_yang2020.yaml").read_text())
+    config["model"] = "CuZr_Mendelev2007"
+    metad = validate_config(config)["metad"]
+    assert metad["temperatures"] == [200, 250, 300, 350, 400, 450] and metad["samples"] == 50
+    assert (metad["cutoff"], metad["centre_species"], metad["fit"]) == (4.0, "Cu", "rotation")
+    assert (metad["hill_width"], metad["hill_interval"], metad["bias_temperature"]) == \
+        (0.35, 1000, 2700.0)
+    assert 0.002 <= metad["hill_weight"] <= 0.03 and metad["attempt_frequency"] == 2e12

@@ -7,6 +7,7 @@ import pytest
 from mgrelax.config import validate_config
 from mgrelax.glass import anneal_job, equilibrate_job, inherent_structure_job, melt_job, \
     quench_job
+from mgrelax.metad import ClusterAtom, metad_job
 from mgrelax.potentials import load_catalogue
 from mgrelax.scattering import scattering_job
 from mgrelax.templates import TemplateValueError, lammps_token, render, template_names
@@ -48,7 +49,10 @@ def test_every_job_template_renders_with_the_tiny_config(tiny_config, tmp_path):
             anneal_job(config, model, tmp_path / "anneal", data),
             equilibrate_job(config, model, 300.0, tmp_path / "eq", data),
             inherent_structure_job(config, model, tmp_path / "is", data),
-            scattering_job(config, model, 300.0, tmp_path / "fs", data)]
+            scattering_job(config, model, 300.0, tmp_path / "fs", data),
+            metad_job(config, model, 600.0, [ClusterAtom(3, 1, (0, 0, 0), (1.0, 2.0, 3.0)),
+                                             ClusterAtom(8, 2, (0, -1, 0), (2.5, -0.4, 3.1))],
+                      tmp_path / "metad", data, 7)]
     # dms.lammps needs a real glass (its box): rendered and run in test_dms
     assert {job.template for job in jobs} == set(template_names()) - {"probe_restart.lammps",
                                                                      "dms.lammps"}
@@ -59,6 +63,9 @@ def test_every_job_template_renders_with_the_tiny_config(tiny_config, tmp_path):
                                      "outputs": job.outputs})
         assert "pair_coeff      * * CuZr_mm.eam.fs Cu Zr" in text
         assert "{{" not in text and "{%" not in text
+    colvars = render("metad.colvars", {**jobs[-1].values, "checkpoint_every": 100})
+    assert "atomNumbers { 3 8 }" in colvars and "refPositions { (1.0,2.0,3.0) (2.5,-0.4,3.1) }" in colvars
+    assert "gaussianSigmas       0.175" in colvars and "biasTemperature      8000.0" in colvars
 
 
 def test_quench_schedule_matches_the_cooling_rate(tiny_config, tmp_path):

@@ -94,6 +94,7 @@ def test_a_lammps_error_fails_the_job_with_lammps_own_message(tmp_path):
     config = yaml.safe_load(TINY_CONFIG.read_text())
     config["timestep"] = 80.0  # fs: atoms fly out of their cells in the first steps
     config["dms"] = {}  # its periods would be refused as shorter than 100 such steps
+    config["metad"] = {}  # and its segments as shorter than a hill interval
     bad = tmp_path / "exploding.yaml"
     bad.write_text(yaml.safe_dump(config))
     work = tmp_path / "work"
@@ -147,3 +148,23 @@ def test_intermediate_scattering_at_the_first_peak_of_s_of_q(tiny_run):
     fs = datasets["fs"][0]
     assert fs[0] == pytest.approx(1.0) and 0.5 < fs[-1] < 1.0  # a glass at 300 K barely decays
     assert (tiny_run / "results/scattering/alpha_relaxation.csv").is_file()
+
+
+def test_metadynamics_stage_reports_every_run(tiny_run):
+    metad = tiny_run / "results" / "metad"
+    table = pd.read_csv(metad / "barriers.csv")
+    assert len(table) == 4 and set(table["temperature"]) == {300.0, 600.0}
+    assert set(table["status"]) <= {"crossed", "no_saddle", "no_minimum"}
+    assert (table["n_cluster_atoms"] > 5).all() and (table["energy_unit"] == "eV").all()
+    spectra = pd.read_csv(metad / "spectra.csv")
+    assert list(spectra["n_runs"]) == [2, 2]
+    activation = json.loads((metad / "activation.json").read_text())
+    assert "error" in activation["reductions"]["effective"]  # two temperatures only
+    run = metad / "T600" / "r4" / "run0"
+    assert pd.read_csv(run / "trajectory.csv")["rmsd"].iloc[0] < 1e-5
+    assert not list(run.glob("checkpoint*"))
+    sizes = pd.read_csv(metad / "cluster_size.csv")
+    assert list(sizes["cutoff"].astype(str)) == ["first_peak", "4"]
+    assert sizes["n_cluster_atoms"].iloc[0] < sizes["n_cluster_atoms"].iloc[1]
+    for figure in ("run", "spectra", "convergence", "activation", "arrhenius", "cluster_size"):
+        assert (metad / "figures" / f"{figure}.png").stat().st_size > 1000

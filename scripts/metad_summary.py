@@ -1,0 +1,10 @@
+"""Snakemake step: metadynamics tables (barriers, spectra, activation energy and entropy)
+and figures (one run, spectra, convergence, Delta F(T), Arrhenius plot)."""
+
+from mgrelax.metad_summary import write_metad_summary
+from mgrelax.step import step_context
+
+context = step_context(snakemake)
+settings = context.config["metad"]
+write_metad_summary(snakemake.input.records, snakemake.output, settings["attempt_frequency"],
+                    settings["experiments"])

@@ -1,0 +1,226 @@
+"""Metadynamics summary: barrier table, spectra, activation fit, figures and the
+cluster-size convergence, on fake run folders with known barriers."""
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.barriers import BOLTZMANN, transition_frequency
+from mgrelax.lammps_io import write_hdf5
+from mgrelax.metad_summary import write_metad_summary, write_size_convergence
+
+ACTIVATION_ENERGY = 1.0   # eV
+ACTIVATION_ENTROPY = 10.0  # k_B
+NU0 = 2e12                 # Hz
+CROSSED_RUNS = 20
+SPREAD = 0.06              # eV, sd of the barriers around Delta F(T)
+OFFSETS = {500.0: 0.004, 600.0: -0.008, 700.0: 0.004}
+"""eV: shifts of the spectra off the line (orthogonal to it), so the fit has errors."""
+SUMMARY_OUTPUTS = ("barriers", "spectra", "activation", "run_figure", "run_figure_pdf",
+                   "spectra_figure", "spectra_figure_pdf", "convergence_figure",
+                   "convergence_figure_pdf", "activation_figure", "activation_figure_pdf",
+                   "arrhenius_figure", "arrhenius_figure_pdf")
+
+
+def free_energy(temperature):
+    """The construction: Delta F(T) = Delta Q - T Delta S (eV)."""
+    return ACTIVATION_ENERGY - temperature * ACTIVATION_ENTROPY * BOLTZMANN
+
+
+def symmetric_spectrum(centre, n, seed):
+    """``n`` (even) barriers centred on ``centre``: deviations d and -d, so that their
+    mean and the effective single barrier are both exactly ``centre``; in random order."""
+    rng = np.random.default_rng(seed)
+    half = rng.lognormal(np.log(SPREAD), 0.4, n // 2)
+    return centre + rng.permutation(np.concatenate([half, -half]))
+
+
+def make_run(root, temperature, cutoff, run, status, barrier=None, n_atoms=13):
+    """A run folder with run.json, trajectory.csv and free_energy.csv; returns run.json."""
+    folder = root / f"T{temperature:g}" / f"r{cutoff}" / f"run{run}"
+    folder.mkdir(parents=True)
+    found = status == "crossed"
+    grid = np.arange(0.005, 3.0, 0.01)
+    saddle = 1.0
+    profile = (barrier or 0.5) * np.sin(np.pi * grid / (2 * saddle)) ** 2 if found else grid**2
+    record = {
+        "temperature": float(temperature), "cutoff": cutoff, "run": run, "sample": run % 2,
+        "centre_id": 100 + run, "cluster_ids": list(range(1, n_atoms + 1)),
+        "cluster_types": [1] * n_atoms, "n_cluster_atoms": n_atoms, "duration": 20.0,
+        "barrier_time": 12.0 if found else 20.0,
+        "hill_weight": 0.05, "hill_width": 0.35, "hill_interval_steps": 100,
+        "bias_temperature": 8000.0, "basin_depth": 0.1, "found": found, "status": status,
+        "message": f"fake {status} run", "barrier": barrier if found else None,
+        "minimum_position": 0.005 if status != "failed" else None,
+        "minimum_free_energy": 0.0 if status != "failed" else None,
+        "saddle_position": saddle if found else None,
+        "saddle_free_energy": barrier if found else None,
+        "final_minimum_position": 2.0 if found else None,
+        "final_minimum_free_energy": 0.0 if found else None,
+        "barrier_over_kt": barrier / (BOLTZMANN * temperature) if found else None,
+        "energy_unit": "eV", "cv_unit": "Angstrom", "time_unit": "ps", "temperature_unit": "K",
+    }
+    (folder / "run.json").write_text(json.dumps(record))
+    steps = np.arange(0, 10001, 50)
+    pd.DataFrame({"step": steps, "time": steps * 0.002,
+                  "rmsd": np.where(steps > 5000, 2.0, 0.2) if found else 0.2 + 0 * steps}
+                 ).to_csv(folder / "trajectory.csv", index=False)
+    pd.DataFrame({"rmsd": grid, "free_energy": profile}).to_csv(folder / "free_energy.csv",
+                                                                index=False)
+    return folder / "run.json"
+
+
+def campaign(root, temperatures=(500.0, 600.0, 700.0)):
+    """Record paths: per temperature 20 crossed runs around Delta F(T) and two no_saddle
+    runs; one failed run at the lowest temperature."""
+    paths = []
+    for index, temperature in enumerate(temperatures):
+        barriers = symmetric_spectrum(free_energy(temperature) + OFFSETS.get(temperature, 0.0),
+                                      CROSSED_RUNS, seed=index)
+        for run, barrier in enumerate(barriers):
+            paths.append(make_run(root, temperature, "4", run, "crossed", float(barrier)))
+        for run in range(CROSSED_RUNS, CROSSED_RUNS + 2):
+            paths.append(make_run(root, temperature, "4", run, "no_saddle"))
+    paths.append(make_run(root, temperatures[0], "4", CROSSED_RUNS + 2, "failed"))
+    return paths
+
+
+def outputs(directory, names=SUMMARY_OUTPUTS):
+    suffixes = {"barriers": ".csv", "spectra": ".csv", "activation": ".json", "table": ".csv"}
+    return SimpleNamespace(**{name: str(directory / (name.removesuffix("_pdf") + (
+        suffixes.get(name) or (".pdf" if name.endswith("_pdf") else ".png"))))
+        for name in names})
+
+
+def summarise(tmp_path, paths, experiments=None):
+    output = outputs(tmp_path / "summary")
+    (tmp_path / "summary").mkdir()
+    write_metad_summary(paths, output, NU0, experiments, n_resamples=999)
+    return output
+
+
+def test_summary_tables_keep_every_run_and_recover_the_activation_parameters(tmp_path):
+    paths = campaign(tmp_path / "metad")
+    experiments = tmp_path / "experiments.csv"
+    experiments.write_text("label,temperature,frequency\nPd40Ni10Cu30P20,400,10\n"
+                           "Pd40Ni10Cu30P20,450,1000\nCu50Zr50,600,1e4\n")
+    output = summarise(tmp_path, paths, experiments)
+
+    barriers = pd.read_csv(output.barriers)
+    assert len(barriers) == len(paths) == 3 * (CROSSED_RUNS + 2) + 1
+    assert barriers["status"].value_counts().to_dict() == {
+        "crossed": 3 * CROSSED_RUNS, "no_saddle": 6, "failed": 1}
+    assert "cluster_ids" not in barriers and "cluster_types" not in barriers
+    assert {"energy_unit", "cv_unit", "time_unit", "temperature_unit",
+            "frequency_unit"} <= set(barriers)
+    failed = barriers[barriers["status"] == "failed"].iloc[0]
+    assert np.isnan(failed["barrier"]) and failed["message"] == "fake failed run"
+    crossed = barriers[barriers["status"] == "crossed"]
+    assert crossed["frequency"].to_numpy() == pytest.approx(transition_frequency(
+        crossed["barrier"], crossed["temperature"], NU0))
+
+    spectra = pd.read_csv(output.spectra).set_index("temperature")
+    assert list(spectra.index) == [500.0, 600.0, 700.0]
+    assert spectra["n_runs"].to_dict() == {500.0: 23, 600.0: 22, 700.0: 22}
+    assert (spectra["n_crossed"] == CROSSED_RUNS).all()
+    assert spectra["n_flagged"].to_dict() == {500.0: 3, 600.0: 2, 700.0: 2}
+    assert spectra["n_failed"].to_dict() == {500.0: 1, 600.0: 0, 700.0: 0}
+    assert (spectra["n_no_saddle"] == 2).all() and (spectra["n_no_minimum"] == 0).all()
+    for temperature, row in spectra.iterrows():
+        centre = free_energy(temperature) + OFFSETS[temperature]
+        assert row["barrier_mean"] == pytest.approx(centre)
+        assert row["barrier_eff"] == pytest.approx(centre)
+        assert row["barrier_para"] < row["barrier_eff"] < row["barrier_seq"]
+        assert row["barrier_para_low"] <= row["barrier_para"] <= row["barrier_para_high"]
+        assert row["barrier_eff_error"] > 0
+        assert row["lognormal_median"] == pytest.approx(centre, rel=0.05)
+        assert row["nu_eff"] == pytest.approx(transition_frequency(centre, temperature, NU0))
+        assert row["nu_seq"] < row["nu_eff"] < row["nu_para"]
+        assert row["nu_eff_low"] <= row["nu_eff"] <= row["nu_eff_high"]
+        assert pd.isna(row["note"])
+
+    activation = json.loads(open(output.activation).read())
+    assert activation["attempt_frequency"] == NU0
+    assert activation["paper"]["activation_entropy"]["effective"] == 14.8
+    for name in ("effective", "mean"):
+        fit = activation["reductions"][name]
+        assert fit["temperatures"] == [500.0, 600.0, 700.0] and fit["weighted"]
+        low, high = fit["activation_energy_interval"]
+        assert low <= ACTIVATION_ENERGY <= high
+        assert fit["activation_energy"] == pytest.approx(ACTIVATION_ENERGY, abs=0.02)
+        low, high = fit["activation_entropy_interval"]
+        assert low <= ACTIVATION_ENTROPY <= high
+        assert fit["activation_entropy"] == pytest.approx(ACTIVATION_ENTROPY, abs=0.5)
+    for name in ("parallel", "sequential"):
+        assert "activation_entropy" in activation["reductions"][name]
+
+    for name in SUMMARY_OUTPUTS:
+        assert Path(getattr(output, name)).stat().st_size > 0
+
+
+def test_a_temperature_without_crossed_runs_gives_nan_and_a_note(tmp_path):
+    paths = campaign(tmp_path / "metad", temperatures=(500.0, 600.0))
+    paths += [make_run(tmp_path / "metad", 700.0, "4", run, "no_saddle") for run in range(3)]
+    paths.append(make_run(tmp_path / "metad", 800.0, "4", 0, "crossed", 0.4))
+    output = summarise(tmp_path, paths)
+
+    spectra = pd.read_csv(output.spectra).set_index("temperature")
+    assert list(spectra.index) == [500.0, 600.0, 700.0, 800.0]
+    for temperature in (700.0, 800.0):
+        row = spectra.loc[temperature]
+        assert np.isnan(row["barrier_eff"]) and np.isnan(row["nu_eff"])
+        assert np.isnan(row["lognormal_median"])
+        assert "the single barriers need 2" in row["note"]
+    assert spectra.loc[700.0, "n_crossed"] == 0 and spectra.loc[700.0, "n_flagged"] == 3
+    assert spectra.loc[800.0, "barrier_mean"] == pytest.approx(0.4)
+    activation = json.loads(open(output.activation).read())
+    assert "needs at least 3" in activation["reductions"]["effective"]["error"]
+    assert activation["reductions"]["effective"]["temperatures"] == [500.0, 600.0]
+    assert "activation_energy" in activation["reductions"]["mean"]   # 500, 600, 800 K
+    for name in SUMMARY_OUTPUTS:
+        assert Path(getattr(output, name)).stat().st_size > 0
+
+
+def test_the_run_figure_falls_back_to_the_first_run_when_none_crossed(tmp_path):
+    paths = [make_run(tmp_path / "metad", 500.0, "4", run, "no_saddle") for run in range(2)]
+    output = summarise(tmp_path, paths)
+    spectra = pd.read_csv(output.spectra)
+    assert spectra["n_crossed"].tolist() == [0]
+    assert "error" in json.loads(open(output.activation).read())["reductions"]["parallel"]
+    assert Path(output.run_figure).stat().st_size > 0
+
+
+def test_size_convergence_at_two_cutoffs(tmp_path):
+    root = tmp_path / "metad"
+    paths = [make_run(root, 700.0, "4", run, "crossed", barrier, n_atoms=13)
+             for run, barrier in enumerate([0.40, 0.44, 0.42])]
+    paths += [make_run(root, 700.0, "first_peak", run, "crossed", barrier, n_atoms=9)
+              for run, barrier in enumerate([0.50, 0.56])]
+    paths.append(make_run(root, 700.0, "first_peak", 2, "no_saddle", n_atoms=10))
+    glass = tmp_path / "glass"
+    glass.mkdir()
+    r = np.linspace(0.05, 8.0, 160)
+    g = 1 + 2 * np.exp(-((r - 2.8) / 0.2) ** 2) * (r > 2.0)
+    write_hdf5(glass / "structure.h5", {"r": (r, "Angstrom"), "g/total": (g, "1")}, {})
+    (glass / "structure.json").write_text(json.dumps(
+        {"pairs": {"total": {"r_peak": 2.8, "r_min": 3.8}}}))
+    output = SimpleNamespace(table=str(tmp_path / "size.csv"), figure=str(tmp_path / "size.png"),
+                             figure_pdf=str(tmp_path / "size.pdf"))
+    write_size_convergence(paths, glass / "structure.h5", output, NU0)
+
+    table = pd.read_csv(output.table)
+    assert table["cutoff"].astype(str).tolist() == ["first_peak", "4"]   # by radius
+    assert table["cutoff_radius"].tolist() == [2.8, 4.0]
+    assert table["n_runs"].tolist() == [3, 3] and table["n_crossed"].tolist() == [2, 3]
+    assert table["n_cluster_atoms"].tolist() == pytest.approx([28 / 3, 13.0])
+    assert table["barrier_mean"].tolist() == pytest.approx([0.53, 0.42])
+    assert table.loc[1, "barrier_sem"] == pytest.approx(np.std([0.40, 0.44, 0.42], ddof=1)
+                                                        / np.sqrt(3))
+    assert table["frequency"].tolist() == pytest.approx(
+        transition_frequency(np.array([0.53, 0.42]), 700.0, NU0))
+    assert set(table["frequency_unit"]) == {"Hz"} and set(table["length_unit"]) == {"Angstrom"}
+    assert (tmp_path / "size.png").stat().st_size > 0 and (tmp_path / "size.pdf").stat().st_size > 0
