@@ -248,7 +248,6 @@ def representative_figure(runs: pd.DataFrame):
     """Fig. 1 of the representative run, rebuilt from the files next to its record."""
     folder = Path(representative_run(runs)["folder"])
     record = json.loads((folder / "run.json").read_text())
-    record.setdefault("barrier_time", record["duration"])   # records before that field
     trajectory = pd.read_csv(folder / "trajectory.csv")
     profile = pd.read_csv(folder / "free_energy.csv")
     return run_figure(trajectory, profile["rmsd"].to_numpy(), profile["free_energy"].to_numpy(),
