@@ -16,6 +16,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from mgrelax.glass import lammps_timestep
 from mgrelax.launch import LaunchSettings
 from mgrelax.potentials import Model, PotentialError, load_catalogue, resolve_potential_file
 
@@ -162,7 +163,7 @@ def _check_dms_temperatures(config: dict) -> None:
 def _check_dms_periods(config: dict, model: Model) -> None:
     """Every DMS period must span enough time steps to resolve a cycle."""
     dms = config["dms"]
-    timestep = config["timestep"] * model.units.timestep_to_time
+    timestep = lammps_timestep(config, model)
     for key, periods in (("dms.periods", dms["periods"]),
                          ("dms.amplitude_sweep.period", [dms["amplitude_sweep"].get("period")]),
                          ("dms.correspondence.period", [dms["correspondence"].get("period")])):
@@ -193,7 +194,7 @@ def _check_metad(config: dict, model: Model) -> None:
     if isinstance(weights, list) and len(weights) != len(metad["temperatures"]):
         raise ConfigError(f"config error: metad.hill_weight = {weights}: give one value, or one "
                           f"per metad temperature ({len(metad['temperatures'])})")
-    timestep = config["timestep"] * model.units.timestep_to_time
+    timestep = lammps_timestep(config, model)
     segment_steps = round(metad["check_interval"] / timestep)
     if segment_steps < metad["hill_interval"] or metad["max_duration"] < metad["check_interval"]:
         raise ConfigError(f"config error: metad.check_interval = {metad['check_interval']}: must "

@@ -156,12 +156,16 @@ def profile_grid(job: LammpsJob) -> np.ndarray:
     return np.arange(0.5 * GRID_SPACING, job.values["upper_boundary"], GRID_SPACING)
 
 
+def hills_profile(job: LammpsJob, hills) -> np.ndarray:
+    """F (eV) on the profile grid from a table of hills (centre, sigma, height)."""
+    return well_tempered_free_energy(profile_grid(job), hills["centre"], hills["sigma"],
+                                     hills["height"], job.values["temperature"],
+                                     job.values["bias_temperature"])
+
+
 def free_energy_profile(job: LammpsJob, last_step: int) -> tuple[np.ndarray, np.ndarray]:
     """Grid (Angstrom) and F (eV) from the hills deposited up to ``last_step``."""
-    grid, deposited = profile_grid(job), colvars.hills(job.directory, last_step)
-    return grid, well_tempered_free_energy(grid, deposited["centre"], deposited["sigma"],
-                                           deposited["height"], job.values["temperature"],
-                                           job.values["bias_temperature"])
+    return profile_grid(job), hills_profile(job, colvars.hills(job.directory, last_step))
 
 
 def initial_cv(job: LammpsJob, last_step: int) -> float | None:
@@ -179,19 +183,15 @@ def first_crossing(job: LammpsJob, after_step: int, last_step: int) -> tuple[int
     keeps the second basin from being filled by the hills that follow."""
     deposited = colvars.hills(job.directory, last_step)
     grid, start, depth = profile_grid(job), initial_cv(job, last_step), basin_depth(job)
-    values = job.values
     for count, step in enumerate(deposited["step"], start=1):
         if step <= after_step:
             continue
-        hills = deposited.iloc[:count]
-        free_energy = well_tempered_free_energy(grid, hills["centre"], hills["sigma"],
-                                                hills["height"], values["temperature"],
-                                                values["bias_temperature"])
-        barrier = barrier_from_profile(grid, free_energy, prominence=depth, start=start)
+        barrier = barrier_from_profile(grid, hills_profile(job, deposited.iloc[:count]),
+                                       prominence=depth, start=start)
         if barrier.found:
             return int(step), barrier
-    grid, free_energy = free_energy_profile(job, last_step)
-    return last_step, barrier_from_profile(grid, free_energy, prominence=depth, start=start)
+    return last_step, barrier_from_profile(grid, hills_profile(job, deposited),
+                                           prominence=depth, start=start)
 
 
 def run_metadynamics(job: LammpsJob, launch: LaunchSettings) -> tuple[int, int, ProfileBarrier]:
