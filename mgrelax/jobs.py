@@ -87,7 +87,7 @@ def run_job(job: LammpsJob, launch: LaunchSettings) -> dict:
     """Run ``job`` to completion (resuming if it can) and return its provenance record."""
     directory = Path(job.directory)
     directory.mkdir(parents=True, exist_ok=True)
-    _link_files(directory, job.links)
+    link_files(directory, job.links)
     start = choose_start(job, launch)
     _prepare_partial_outputs(job, start)
     values = {
@@ -250,7 +250,8 @@ def _keep_earlier_log(directory: Path) -> None:
         os.replace(log, directory / f"{LOG_FILE}.{attempt}")
 
 
-def _link_files(directory: Path, links: dict[str, Path]) -> None:
+def link_files(directory: Path, links: dict[str, Path]) -> None:
+    """Make each target visible in ``directory`` under its name (a symbolic link)."""
     for name, target in links.items():
         link = directory / name
         if link.is_symlink() or link.exists():

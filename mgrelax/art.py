@@ -1,0 +1,520 @@
+"""ART nouveau: first-order saddle points next to a minimum of a potential-energy surface.
+
+The activation-relaxation technique nouveau (Barkema & Mousseau 1996; Malek &
+Mousseau 2000; Machado-Charry et al., J. Chem. Phys. 135, 034102 (2011), the
+Lanczos variant of pARTn). From a minimum, one search
+
+1. pushes a region along a random direction, relaxing perpendicular to the push,
+   until the lowest eigenvalue of the Hessian falls below a negative threshold;
+2. follows that eigenvector uphill (a Newton step along it, capped) while relaxing
+   in the hyperplane perpendicular to it, until the total force vanishes;
+3. checks that the point has exactly one negative eigenvalue and relaxes down both
+   sides: one side must return to the initial minimum, the other is the final one.
+
+Eigenpairs come from the Lanczos method on finite-difference Hessian-vector
+products (force calls only, no Hessian stored). The engine sees the system only
+through an :class:`EnergySurface` (positions in, energy and forces out), so the
+same code runs on LAMMPS and on an analytic surface. Positions are (n, d) arrays
+that the engine never wraps: displacements are plain differences. Units are the
+surface's: Angstrom and eV for LAMMPS in metal units (eigenvalues in eV/A^2).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import numpy as np
+from scipy.linalg import eigh_tridiagonal
+
+SADDLE = "saddle"
+FAILURES = {
+    "no_negative_eigenvalue": "the push never brought the lowest eigenvalue below the threshold",
+    "lost_curvature": "the lowest eigenvalue turned positive during the activation",
+    "force_blowup": "the forces grew beyond max_force",
+    "not_converged": "the force did not fall below the saddle tolerance in max_activation_steps",
+    "higher_order_saddle": "a second negative eigenvalue at the converged point",
+    "not_connected": "neither side of the saddle relaxes to the initial minimum",
+    "same_minimum": "both sides of the saddle relax to the initial minimum",
+}
+"""Failure statuses of a search and what they mean."""
+LOGGER = logging.getLogger(__name__)
+FIRE_TIMESTEP, FIRE_MAX_TIMESTEP = 0.1, 1.0
+FIRE_MIXING, FIRE_DELAY = 0.1, 5
+"""FIRE's initial and largest time step, initial velocity mixing, and the number of
+downhill steps before the time step grows (Bitzek et al. 2006)."""
+
+
+class EnergySurface(Protocol):
+    """What the engine needs of a system: energy and forces at given positions.
+
+    ``translation_invariant``: a rigid translation leaves the energy unchanged (a
+    periodic system); the engine then removes it from every direction it uses.
+    """
+
+    translation_invariant: bool
+
+    def energy_forces(self, positions: np.ndarray) -> tuple[float, np.ndarray]:
+        """Energy and forces (same shape as ``positions``) at ``positions``."""
+
+
+@dataclass(frozen=True)
+class ArtSettings:
+    """Thresholds and step sizes of a search (lengths in A, energies in eV)."""
+
+    push_step: float = 0.1
+    """Length of each push along the initial random direction."""
+    push_relaxation_steps: int = 2
+    """Relaxation steps perpendicular to the push after each push."""
+    max_push_steps: int = 30
+    eigenvalue_threshold: float = -0.05
+    """eV/A^2: the basin is left once the lowest eigenvalue is below this."""
+    lanczos_displacement: float = 0.01
+    """Finite-difference displacement of the Hessian-vector products."""
+    lanczos_max_iterations: int = 16
+    lanczos_tolerance: float = 0.01
+    """Relative change of the lowest Ritz value that ends a Lanczos run."""
+    eigen_step: float = 0.15
+    """Largest step along the eigenvector in one activation step."""
+    perpendicular_steps: int = 4
+    """Largest number of relaxation steps perpendicular to the eigenvector per activation step."""
+    max_activation_steps: int = 300
+    max_convex_steps: int = 10
+    """Activation steps in a row with a non-negative lowest eigenvalue (each a plain step
+    uphill along the last mode, without relaxation) before the search gives up."""
+    saddle_force_tolerance: float = 0.01
+    """eV/A: the saddle is converged when the total force (2-norm) is below this."""
+    higher_order_tolerance: float = 0.01
+    """eV/A^2: a second eigenvalue below minus this makes a higher-order saddle."""
+    push_over: float = 0.2
+    """Displacement along the eigenvector off the saddle before relaxing to each side."""
+    minimum_force_tolerance: float = 1e-3
+    """eV/A: largest force component at a minimum."""
+    max_minimisation_steps: int = 5000
+    max_atom_step: float = 0.1
+    """Largest move of one atom in one relaxation step."""
+    same_minimum_distance: float = 0.1
+    """Two minima are the same if no atom differs by more than this ..."""
+    same_minimum_energy: float = 1e-3
+    """... and their energies differ by less than this (eV)."""
+    participation_threshold: float = 0.1
+    """An atom takes part in an event if it moved more than this from the initial minimum to the saddle."""
+    max_force: float = 100.0
+    """eV/A: a force component beyond this is a blow-up."""
+
+
+@dataclass
+class Point:
+    """A configuration with its energy and forces."""
+
+    positions: np.ndarray
+    energy: float
+    forces: np.ndarray
+
+
+@dataclass(frozen=True)
+class Mode:
+    """An eigenpair of the Hessian: eigenvalue (eV/A^2) and unit eigenvector."""
+
+    eigenvalue: float
+    vector: np.ndarray
+
+
+@dataclass
+class Event:
+    """The outcome of one search: a verified saddle, or the failure and why.
+
+    Energies in eV, eigenvalues in eV/A^2, lengths in A; ``force_calls`` counts the
+    calls until the saddle converged (push and activation), ``verification_force_calls``
+    those of the eigenvalue check and the two relaxations.
+    """
+
+    status: str
+    reason: str = ""
+    initial_energy: float = np.nan
+    saddle_energy: float = np.nan
+    final_energy: float = np.nan
+    eigenvalue: float = np.nan
+    second_eigenvalue: float = np.nan
+    saddle_force: float = np.nan
+    force_calls: int = 0
+    verification_force_calls: int = 0
+    push_steps: int = 0
+    activation_steps: int = 0
+    participation: int = 0
+    region_displacement: float = np.nan
+    max_displacement: float = np.nan
+    saddle: np.ndarray | None = field(default=None, repr=False)
+    final: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def activation_energy(self) -> float:
+        """Saddle minus initial energy (eV)."""
+        return self.saddle_energy - self.initial_energy
+
+    @property
+    def asymmetry(self) -> float:
+        """Final minus initial energy (eV)."""
+        return self.final_energy - self.initial_energy
+
+
+class SearchFailed(Exception):
+    """A search ended without a verified saddle; ``status`` is one of FAILURES."""
+
+    def __init__(self, status: str, detail: str = ""):
+        super().__init__(f"{FAILURES[status]}{': ' + detail if detail else ''}")
+        self.status = status
+
+
+class CountingSurface:
+    """An energy surface that counts its calls and refuses non-finite or huge forces."""
+
+    def __init__(self, surface: EnergySurface, max_force: float):
+        self.surface = surface
+        self.max_force = max_force
+        self.calls = 0
+
+    def __call__(self, positions: np.ndarray, checked: bool = True) -> Point:
+        """Energy and forces at ``positions``; ``checked``: a blow-up raises SearchFailed
+        (a minimiser's line search may probe far and step back, so it is not checked)."""
+        self.calls += 1
+        energy, forces = self.surface.energy_forces(positions)
+        if checked and not (np.isfinite(energy) and np.all(np.abs(forces) <= self.max_force)):
+            raise SearchFailed("force_blowup", f"energy {energy}, largest force component "
+                                               f"{np.nanmax(np.abs(forces)):.3g}")
+        return Point(positions, float(energy), forces)
+
+    def project(self, vector: np.ndarray) -> np.ndarray:
+        """``vector`` without its rigid translation, where the surface has that symmetry."""
+        return vector - vector.mean(axis=0) if self.surface.translation_invariant else vector
+
+
+def unit(vector: np.ndarray) -> np.ndarray:
+    return vector / np.linalg.norm(vector)
+
+
+def perpendicular(vector: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """The part of ``vector`` perpendicular to the unit ``direction``."""
+    return vector - np.vdot(vector, direction) * direction
+
+
+def mode_space(evaluate: CountingSurface, region: np.ndarray | None
+               ) -> Callable[[np.ndarray], np.ndarray]:
+    """Projection onto the space a mode is sought in: the atoms of ``region`` (a mask
+    over atoms), or all of them less the rigid translation (``region`` None)."""
+    if region is None:
+        return evaluate.project
+    weights = np.asarray(region, dtype=float)[:, None]
+    return lambda vector: vector * weights
+
+
+def hessian_product(evaluate: CountingSurface, point: Point, displacement: float,
+                    space: Callable[[np.ndarray], np.ndarray]
+                    ) -> Callable[[np.ndarray], np.ndarray]:
+    """H q at ``point``, projected onto ``space``, by a forward difference of the forces
+    (one force call per product)."""
+
+    def product(direction: np.ndarray) -> np.ndarray:
+        displaced = evaluate(point.positions + displacement * direction)
+        return space(-(displaced.forces - point.forces) / displacement)
+
+    return product
+
+
+def lanczos_lowest(product: Callable[[np.ndarray], np.ndarray], start: np.ndarray,
+                   tolerance: float, max_iterations: int) -> Mode:
+    """Lowest eigenpair of a symmetric operator known only through ``product``.
+
+    Lanczos with full reorthogonalisation, stopped once the lowest Ritz value
+    changes by less than ``tolerance`` (relative) between iterations. Written here
+    rather than taken from ARPACK (scipy.sparse.linalg.eigsh) because each product
+    costs a force call: eigsh builds a Krylov space of at least 20 vectors before
+    it checks convergence, where a warm start here converges in 2-4 products.
+    """
+    basis, diagonal, off_diagonal = [unit(start)], [], []
+    ritz_value, previous = np.nan, None
+    for _ in range(max_iterations):
+        image = product(basis[-1])
+        diagonal.append(float(np.vdot(basis[-1], image)))
+        values, vectors = eigh_tridiagonal(np.array(diagonal), np.array(off_diagonal),
+                                           select="i", select_range=(0, 0))
+        ritz_value, ritz_coefficients = float(values[0]), vectors[:, 0]
+        if previous is not None and abs(ritz_value - previous) <= tolerance * abs(ritz_value):
+            break
+        previous = ritz_value
+        for vector in basis:
+            image = image - np.vdot(vector, image) * vector
+        norm = float(np.linalg.norm(image))
+        if norm <= 1e-12 * max(1.0, abs(ritz_value)):
+            break  # the Krylov space is invariant: the Ritz pair is exact
+        off_diagonal.append(norm)
+        basis.append(image / norm)
+    vector = sum(c * b for c, b in zip(ritz_coefficients, basis))
+    return Mode(ritz_value, unit(vector))
+
+
+def lowest_mode(evaluate: CountingSurface, point: Point, start: np.ndarray,
+                settings: ArtSettings, region: np.ndarray | None = None,
+                tolerance: float | None = None, max_iterations: int | None = None) -> Mode:
+    """Lowest eigenpair at ``point`` of the Hessian restricted to the atoms of ``region``
+    (all atoms if None), by Lanczos from ``start``."""
+    space = mode_space(evaluate, region)
+    product = hessian_product(evaluate, point, settings.lanczos_displacement, space)
+    return lanczos_lowest(product, space(start),
+                          settings.lanczos_tolerance if tolerance is None else tolerance,
+                          settings.lanczos_max_iterations if max_iterations is None
+                          else max_iterations)
+
+
+def second_eigenvalue(evaluate: CountingSurface, point: Point, lowest: Mode,
+                      settings: ArtSettings, rng: np.random.Generator) -> float:
+    """Second-lowest Hessian eigenvalue: the lowest of H + c v v^T, with the lowest
+    mode v lifted by c above the spectrum's low end."""
+    product = hessian_product(evaluate, point, settings.lanczos_displacement, evaluate.project)
+    lift = 2.0 * abs(lowest.eigenvalue) + 1.0
+
+    def deflated(direction: np.ndarray) -> np.ndarray:
+        return product(direction) + lift * np.vdot(lowest.vector, direction) * lowest.vector
+
+    start = perpendicular(evaluate.project(rng.normal(size=lowest.vector.shape)), lowest.vector)
+    mode = lanczos_lowest(deflated, start, settings.lanczos_tolerance / 10,
+                          4 * settings.lanczos_max_iterations)
+    return mode.eigenvalue
+
+
+class PerpendicularRelaxation:
+    """Steepest descent in the hyperplane perpendicular to a direction, with
+    Barzilai-Borwein step sizes (A^2/eV) carried from one call to the next."""
+
+    def __init__(self, evaluate: CountingSurface, settings: ArtSettings,
+                 step_size: float = 0.01):
+        self.evaluate = evaluate
+        self.settings = settings
+        self.step_size = step_size
+
+    def effective_force(self, point: Point, direction: np.ndarray) -> np.ndarray:
+        return self.evaluate.project(perpendicular(point.forces, direction))
+
+    def __call__(self, point: Point, direction: np.ndarray, steps: int,
+                 tolerance: float) -> Point:
+        force = self.effective_force(point, direction)
+        for _ in range(steps):
+            if np.linalg.norm(force) < tolerance:
+                break
+            move = self.step_size * force
+            largest = np.max(np.linalg.norm(move, axis=-1))
+            if largest > self.settings.max_atom_step:
+                move *= self.settings.max_atom_step / largest
+            point = self.evaluate(point.positions + move)
+            new_force = self.effective_force(point, direction)
+            curvature = -np.vdot(move, new_force - force)
+            if np.linalg.norm(new_force) > np.linalg.norm(force):
+                self.step_size /= 2  # overshot: the Barzilai-Borwein guess was too long
+            elif curvature > 0:
+                self.step_size = float(np.clip(np.vdot(move, move) / curvature, 1e-4, 1.0))
+            force = new_force
+        return point
+
+
+class Fire:
+    """FIRE damped dynamics (Bitzek et al., PRL 97, 170201 (2006)) as a sequence of moves:
+    unit masses, time in A/sqrt(eV/A); no atom moves more than ``max_atom_step`` per step."""
+
+    def __init__(self, max_atom_step: float):
+        self.max_atom_step = max_atom_step
+        self.velocity = None
+        self.timestep, self.mixing, self.downhill_steps = FIRE_TIMESTEP, FIRE_MIXING, 0
+
+    def move(self, forces: np.ndarray) -> np.ndarray:
+        """The displacement of the next step under ``forces`` (possibly effective ones)."""
+        if self.velocity is None:
+            self.velocity = np.zeros_like(forces)
+        if np.vdot(forces, self.velocity) > 0:
+            self.velocity = ((1 - self.mixing) * self.velocity
+                             + self.mixing * np.linalg.norm(self.velocity) * unit(forces))
+            self.downhill_steps += 1
+            if self.downhill_steps > FIRE_DELAY:
+                self.timestep = min(self.timestep * 1.1, FIRE_MAX_TIMESTEP)
+                self.mixing *= 0.99
+        else:
+            self.velocity = np.zeros_like(forces)
+            self.timestep, self.mixing, self.downhill_steps = self.timestep / 2, FIRE_MIXING, 0
+        self.velocity = self.velocity + self.timestep * forces
+        move = self.timestep * self.velocity
+        largest = np.max(np.linalg.norm(move, axis=-1))
+        return move * (self.max_atom_step / largest) if largest > self.max_atom_step else move
+
+
+def minimise(evaluate: CountingSurface, positions: np.ndarray, settings: ArtSettings) -> Point:
+    """Local minimum from ``positions`` by FIRE, until no atom's force exceeds
+    minimum_force_tolerance.
+
+    Damped dynamics rather than scipy's L-BFGS: its line search may jump across a
+    shallow basin (seen on the Mueller-Brown surface), so the relaxation from a saddle
+    would not follow the descent path and land in a basin the saddle does not lead to.
+    """
+    point = evaluate(np.array(positions, dtype=float), checked=False)
+    fire = Fire(settings.max_atom_step)
+    for _ in range(settings.max_minimisation_steps):
+        forces = evaluate.project(point.forces)
+        if np.max(np.linalg.norm(forces, axis=-1)) < settings.minimum_force_tolerance:
+            break
+        point = evaluate(point.positions + fire.move(forces), checked=False)
+    return point
+
+
+def same_minimum(a: Point, b: Point, settings: ArtSettings) -> bool:
+    """Whether two relaxed configurations are the same minimum (positions and energy)."""
+    largest = np.max(np.linalg.norm(a.positions - b.positions, axis=-1))
+    return (largest < settings.same_minimum_distance
+            and abs(a.energy - b.energy) < settings.same_minimum_energy)
+
+
+def random_push_direction(rng: np.random.Generator, shape: tuple, region: np.ndarray
+                          ) -> np.ndarray:
+    """A random unit direction (Gaussian components) on the atoms of ``region`` (a mask)."""
+    direction = np.zeros(shape)
+    direction[region] = rng.normal(size=(np.count_nonzero(region), shape[-1]))
+    return unit(direction)
+
+
+class SaddleSearch:
+    """One search from a minimum: the surface, the settings, the atoms the mode is sought
+    on (``region``, a mask; None: all) and the state shared by its phases."""
+
+    def __init__(self, surface: EnergySurface, minimum_positions: np.ndarray,
+                 settings: ArtSettings, region: np.ndarray | None = None):
+        self.evaluate = CountingSurface(surface, settings.max_force)
+        self.settings = settings
+        self.region = region
+        self.relax = PerpendicularRelaxation(self.evaluate, settings)
+        self.minimum = self.evaluate(np.array(minimum_positions, dtype=float))
+
+    def mode(self, point: Point, start: np.ndarray) -> Mode:
+        return lowest_mode(self.evaluate, point, start, self.settings, self.region)
+
+    def leave_basin(self, push: np.ndarray) -> tuple[Point, Mode, int]:
+        """Push along ``push`` (relaxing perpendicular to it) until the lowest eigenvalue
+        is below the threshold; returns the point, its lowest mode and the pushes made."""
+        settings, point, start = self.settings, self.minimum, push
+        for pushes in range(1, settings.max_push_steps + 1):
+            point = self.evaluate(point.positions + settings.push_step * push)
+            point = self.relax(point, push, settings.push_relaxation_steps,
+                               settings.saddle_force_tolerance)
+            mode = self.mode(point, start)
+            self.log("push", pushes, point, mode)
+            if mode.eigenvalue < settings.eigenvalue_threshold:
+                return point, mode, pushes
+            start = mode.vector
+        raise SearchFailed("no_negative_eigenvalue",
+                           f"lowest eigenvalue {mode.eigenvalue:.4g} after {pushes} pushes")
+
+    def converge(self, point: Point, mode: Mode) -> tuple[Point, Mode, int]:
+        """Follow the lowest mode uphill, relaxing perpendicular to it, until the total
+        force is below the saddle tolerance; returns the saddle, its mode, the steps.
+
+        The perpendicular relaxation grows from one step to perpendicular_steps over
+        the first steps (as pARTn limits it), so that it does not pull the system back
+        into the basin it has just left; where the curvature turns positive the search
+        steps uphill along the last mode without relaxing, for max_convex_steps."""
+        settings, convex_steps = self.settings, 0
+        uphill = point.positions - self.minimum.positions
+        for step in range(settings.max_activation_steps):
+            if step > 0:
+                mode = self.mode(point, mode.vector)
+            direction = mode.vector if np.vdot(mode.vector, uphill) >= 0 else -mode.vector
+            uphill = direction  # the next mode keeps this orientation
+            self.log("activation", step, point, mode)
+            if mode.eigenvalue < 0:
+                convex_steps = 0
+                if np.linalg.norm(self.evaluate.project(point.forces)) \
+                        < settings.saddle_force_tolerance:
+                    return point, Mode(mode.eigenvalue, direction), step
+                # Newton step to the maximum along the mode, at most eigen_step.
+                length = float(np.clip(np.vdot(point.forces, direction) / mode.eigenvalue,
+                                       -settings.eigen_step, settings.eigen_step))
+            else:
+                convex_steps += 1
+                if convex_steps >= settings.max_convex_steps:
+                    raise SearchFailed("lost_curvature", f"eigenvalue {mode.eigenvalue:.4g}")
+                length = settings.eigen_step
+            point = self.evaluate(point.positions + length * direction)
+            if convex_steps == 0:
+                point = self.relax(point, direction, min(step + 1, settings.perpendicular_steps),
+                                   settings.saddle_force_tolerance / 2)
+        raise SearchFailed("not_converged", f"total force {np.linalg.norm(point.forces):.3g}")
+
+    def verify(self, saddle: Point, mode: Mode, event: Event, seed: int) -> Mode:
+        """Lowest and second eigenvalue over all atoms: exactly one negative."""
+        settings = self.settings
+        mode = lowest_mode(self.evaluate, saddle, mode.vector, settings,
+                           tolerance=settings.lanczos_tolerance / 10,
+                           max_iterations=4 * settings.lanczos_max_iterations)
+        event.eigenvalue = mode.eigenvalue
+        if mode.eigenvalue >= 0:
+            raise SearchFailed("lost_curvature", f"eigenvalue {mode.eigenvalue:.4g} at the "
+                                                 "converged point")
+        event.second_eigenvalue = second_eigenvalue(self.evaluate, saddle, mode, settings,
+                                                    np.random.default_rng(seed))
+        if event.second_eigenvalue < -settings.higher_order_tolerance:
+            raise SearchFailed("higher_order_saddle",
+                               f"second eigenvalue {event.second_eigenvalue:.4g}")
+        return mode
+
+    def relax_both_sides(self, saddle: Point, mode: Mode) -> Point:
+        """The final minimum: relax from both sides of the saddle; one side must return
+        to the initial minimum (the saddle connects to it), the other is the final one."""
+        settings = self.settings
+        sides = [minimise(self.evaluate, saddle.positions + sign * settings.push_over
+                          * mode.vector, settings) for sign in (1.0, -1.0)]
+        returns = [same_minimum(side, self.minimum, settings) for side in sides]
+        if all(returns):
+            raise SearchFailed("same_minimum")
+        if not any(returns):
+            energies = ", ".join(f"{side.energy - self.minimum.energy:+.4f}" for side in sides)
+            raise SearchFailed("not_connected", f"side energies {energies} eV from the initial")
+        return sides[returns.index(False)]
+
+    def log(self, phase: str, step: int, point: Point, mode: Mode) -> None:
+        LOGGER.debug("%s %d: eigenvalue %.4g, energy %+.4f, force %.3g, %d force calls",
+                     phase, step, mode.eigenvalue, point.energy - self.minimum.energy,
+                     np.linalg.norm(point.forces), self.evaluate.calls)
+
+
+def find_saddle(surface: EnergySurface, minimum_positions: np.ndarray, push: np.ndarray,
+                settings: ArtSettings = ArtSettings(), seed: int = 0,
+                region: np.ndarray | None = None) -> Event:
+    """One ART nouveau search from a minimum along the push direction ``push`` (nonzero
+    on the atoms to activate); the lowest mode is sought on the atoms of ``region`` (a
+    mask; None: all) until the saddle, then checked over all atoms. Failures are
+    returned as events with their reason."""
+    search = SaddleSearch(surface, minimum_positions, settings, region)
+    evaluate, minimum = search.evaluate, search.minimum
+    push = unit(evaluate.project(push))
+    event = Event(status=SADDLE, initial_energy=minimum.energy)
+    try:
+        point, mode, event.push_steps = search.leave_basin(push)
+        saddle, mode, event.activation_steps = search.converge(point, mode)
+        event.force_calls = evaluate.calls
+        record_saddle(event, minimum, saddle, push, settings)
+        mode = search.verify(saddle, mode, event, seed)
+        final = search.relax_both_sides(saddle, mode)
+        event.final_energy, event.final = final.energy, final.positions
+    except SearchFailed as failure:
+        event.status, event.reason = failure.status, str(failure)
+        event.force_calls = event.force_calls or evaluate.calls
+    event.verification_force_calls = evaluate.calls - event.force_calls
+    return event
+
+
+def record_saddle(event: Event, minimum: Point, saddle: Point, push: np.ndarray,
+                  settings: ArtSettings) -> None:
+    """Energy, force and displacements of the converged saddle into ``event``."""
+    displacement = np.linalg.norm(saddle.positions - minimum.positions, axis=-1)
+    region = np.linalg.norm(push, axis=-1) > 0
+    event.saddle, event.saddle_energy = saddle.positions, saddle.energy
+    event.saddle_force = float(np.linalg.norm(saddle.forces))
+    event.participation = int(np.count_nonzero(displacement > settings.participation_threshold))
+    event.region_displacement = float(np.sqrt(np.sum(displacement[region] ** 2)))
+    event.max_displacement = float(displacement.max())

@@ -1,0 +1,33 @@
+"""ART nouveau searches on the clusters of a glass: a centre atom, the atoms pushed
+(within push_radius of it) and the atoms the lowest mode is sought on until the
+saddle (within mode_radius; the saddle itself is checked over all atoms).
+
+Positions in atom-id order (rows = ids 1..N), lengths in A.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analysis.box import minimum_image
+from mgrelax.art import ArtSettings, EnergySurface, Event, find_saddle, random_push_direction
+from mgrelax.lammps_io import Configuration
+
+
+def atoms_within(glass: Configuration, positions: np.ndarray, centre_id: int,
+                 radius: float) -> np.ndarray:
+    """Mask of the atoms within ``radius`` of atom ``centre_id`` (minimum image)."""
+    centre = positions[centre_id - 1]
+    return np.linalg.norm(minimum_image(positions - centre, glass.box), axis=1) < radius
+
+
+def search_cluster(surface: EnergySurface, glass: Configuration, minimum: np.ndarray,
+                   centre_id: int, push_radius: float, mode_radius: float,
+                   settings: ArtSettings, seed: int) -> Event:
+    """One search from ``minimum``: a random push of the atoms within ``push_radius`` of
+    the centre, the lowest mode sought within ``mode_radius`` (seeded)."""
+    rng = np.random.default_rng(seed)
+    push = random_push_direction(rng, minimum.shape,
+                                 atoms_within(glass, minimum, centre_id, push_radius))
+    return find_saddle(surface, minimum, push, settings, seed=seed,
+                       region=atoms_within(glass, minimum, centre_id, mode_radius))

@@ -1,0 +1,160 @@
+"""The ART nouveau engine on analytic surfaces, whose saddles are known independently."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize, root
+
+from mgrelax.art import ArtSettings, SADDLE, find_saddle, lanczos_lowest
+
+
+class Surface:
+    """A 2-D analytic surface: one 'atom' with two coordinates, no translation symmetry."""
+
+    translation_invariant = False
+
+    def __init__(self, energy, gradient):
+        self.energy, self.gradient = energy, gradient
+
+    def energy_forces(self, positions):
+        x, y = positions[0]
+        return self.energy(x, y), -np.array([self.gradient(x, y)])
+
+    def minimum(self, start):
+        result = minimize(lambda p: self.energy(*p), start, jac=lambda p: self.gradient(*p),
+                          method="BFGS", options={"gtol": 1e-10})
+        return np.array([result.x])
+
+
+MB_A = np.array([-200.0, -100.0, -170.0, 15.0])
+MB_a = np.array([-1.0, -1.0, -6.5, 0.7])
+MB_b = np.array([0.0, 0.0, 11.0, 0.6])
+MB_c = np.array([-10.0, -10.0, -6.5, 0.7])
+MB_X = np.array([1.0, 0.0, -0.5, -1.0])
+MB_Y = np.array([0.0, 0.5, 1.5, 1.0])
+
+
+def mueller_brown_terms(x, y):
+    dx, dy = x - MB_X, y - MB_Y
+    return MB_A * np.exp(MB_a * dx**2 + MB_b * dx * dy + MB_c * dy**2), dx, dy
+
+
+def mueller_brown():
+    """The Mueller-Brown surface (Theor. Chim. Acta 53, 75 (1979))."""
+
+    def energy(x, y):
+        return float(np.sum(mueller_brown_terms(x, y)[0]))
+
+    def gradient(x, y):
+        terms, dx, dy = mueller_brown_terms(x, y)
+        return np.array([np.sum(terms * (2 * MB_a * dx + MB_b * dy)),
+                         np.sum(terms * (MB_b * dx + 2 * MB_c * dy))])
+
+    return Surface(energy, gradient)
+
+
+def numerical_hessian(surface, point, h=1e-5):
+    columns = [(surface.gradient(*(point + h * e)) - surface.gradient(*(point - h * e))) / (2 * h)
+               for e in np.eye(2)]
+    return np.array(columns)
+
+
+MB_SETTINGS = ArtSettings(push_step=0.02, eigenvalue_threshold=-5.0, lanczos_displacement=1e-4,
+                          eigen_step=0.03, max_atom_step=0.03, saddle_force_tolerance=1e-3,
+                          higher_order_tolerance=1.0, push_over=0.05,
+                          minimum_force_tolerance=1e-5, same_minimum_distance=0.05,
+                          same_minimum_energy=1e-2, participation_threshold=0.01,
+                          max_force=1e4)
+
+
+def directions(count):
+    angles = np.linspace(0, 2 * np.pi, count, endpoint=False)
+    return [np.array([[np.cos(a), np.sin(a)]]) for a in angles]
+
+
+def test_mueller_brown_saddles_are_the_stationary_points_of_the_surface():
+    """Every verified saddle found from the middle minimum is a zero of the gradient
+    (scipy's root finder, started there, does not move) with one negative Hessian
+    eigenvalue, and both known saddles next to that minimum are found
+    (Mueller & Brown: (-0.822, 0.624) at -40.66 and (0.212, 0.293) at -72.25)."""
+    surface = mueller_brown()
+    start = surface.minimum([-0.05, 0.47])
+    found = []
+    for push in directions(8):
+        event = find_saddle(surface, start, push, MB_SETTINGS)
+        if event.status != SADDLE:
+            continue
+        saddle = event.saddle[0]
+        exact = root(lambda p: surface.gradient(*p), saddle, tol=1e-12).x
+        assert np.linalg.norm(saddle - exact) < 1e-3
+        eigenvalues = np.linalg.eigvalsh(numerical_hessian(surface, exact))
+        assert eigenvalues[0] < 0 < eigenvalues[1]
+        assert event.eigenvalue == pytest.approx(eigenvalues[0], rel=0.02)
+        assert event.saddle_energy == pytest.approx(surface.energy(*exact), abs=1e-5)
+        assert event.activation_energy == pytest.approx(surface.energy(*exact)
+                                                        - surface.energy(*start[0]), abs=1e-5)
+        found.append(np.round(exact, 3))
+    known = {(-0.822, 0.624): -40.66, (0.212, 0.293): -72.25}
+    for point, energy in known.items():
+        assert any(np.allclose(f, point, atol=2e-3) for f in found), point
+        assert surface.energy(*point) == pytest.approx(energy, abs=0.02)
+
+
+def test_double_well_saddle_final_minimum_and_asymmetry():
+    """E = (x^2 - 1)^2 + 2 (y - 0.3 x)^2 + 0.1 x: saddle near the origin, final
+    minimum in the other well; both compared with direct scipy solutions."""
+    def energy(x, y):
+        return (x**2 - 1) ** 2 + 2 * (y - 0.3 * x) ** 2 + 0.1 * x
+
+    def gradient(x, y):
+        return np.array([4 * x * (x**2 - 1) - 1.2 * (y - 0.3 * x) + 0.1, 4 * (y - 0.3 * x)])
+
+    surface = Surface(energy, gradient)
+    settings = replace(MB_SETTINGS, eigenvalue_threshold=-0.5, push_step=0.05, eigen_step=0.1,
+                       max_atom_step=0.1, push_over=0.1, higher_order_tolerance=0.1)
+    start = surface.minimum([1.0, 0.3])
+    event = find_saddle(surface, start, np.array([[-1.0, 0.2]]), settings)
+    assert event.status == SADDLE, event.reason
+    exact_saddle = root(lambda p: gradient(*p), [0.0, 0.0], tol=1e-12).x
+    other = surface.minimum([-1.0, -0.3])
+    assert np.allclose(event.saddle[0], exact_saddle, atol=1e-3)
+    assert np.allclose(event.final[0], other[0], atol=1e-3)
+    assert event.asymmetry == pytest.approx(energy(*other[0]) - energy(*start[0]), abs=1e-6)
+    assert event.participation == 1 and event.force_calls > 0
+
+
+def test_lanczos_finds_the_lowest_eigenpair_of_a_matrix():
+    rng = np.random.default_rng(1)
+    matrix = rng.normal(size=(40, 40))
+    matrix = matrix + matrix.T
+    values, vectors = np.linalg.eigh(matrix)
+    mode = lanczos_lowest(lambda v: (matrix @ v.ravel()).reshape(v.shape),
+                          rng.normal(size=(40, 1)), 1e-10, 40)
+    assert mode.eigenvalue == pytest.approx(values[0], rel=1e-8)
+    assert abs(np.vdot(mode.vector.ravel(), vectors[:, 0])) == pytest.approx(1.0, abs=1e-6)
+
+
+def harmonic_with(energy_extra):
+    def energy(x, y):
+        return x**2 + y**2 + energy_extra(x)[0]
+
+    def gradient(x, y):
+        return np.array([2 * x + energy_extra(x)[1], 2 * y])
+
+    return Surface(energy, gradient)
+
+
+@pytest.mark.parametrize("surface, status", [
+    (harmonic_with(lambda x: (0.0, 0.0)), "no_negative_eigenvalue"),
+    # x^2 - 0.2 x^4 + 0.02 x^6 (plus y^2): negative curvature for 1.09 < |x| < 1.68
+    # but no maximum, so the curvature turns positive again during the activation.
+    (harmonic_with(lambda x: (-0.2 * x**4 + 0.02 * x**6, -0.8 * x**3 + 0.12 * x**5)), "lost_curvature"),
+    (harmonic_with(lambda x: (0.0, 0.0 if abs(x) < 0.5 else np.inf)), "force_blowup"),
+])
+def test_failures_are_returned_with_their_reason(surface, status):
+    settings = replace(MB_SETTINGS, eigenvalue_threshold=-0.1, push_step=0.1, eigen_step=0.1,
+                       max_atom_step=0.1, max_push_steps=25)
+    event = find_saddle(surface, np.zeros((1, 2)), np.array([[1.0, 0.05]]), settings)
+    assert event.status == status
+    assert event.reason and event.force_calls > 0
