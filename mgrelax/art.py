@@ -175,12 +175,11 @@ class CountingSurface:
         self.max_force = max_force
         self.calls = 0
 
-    def __call__(self, positions: np.ndarray, checked: bool = True) -> Point:
-        """Energy and forces at ``positions``; ``checked``: a blow-up raises SearchFailed
-        (a minimiser's line search may probe far and step back, so it is not checked)."""
+    def __call__(self, positions: np.ndarray) -> Point:
+        """Energy and forces at ``positions``; a blow-up raises SearchFailed."""
         self.calls += 1
         energy, forces = self.surface.energy_forces(positions)
-        if checked and not (np.isfinite(energy) and np.all(np.abs(forces) <= self.max_force)):
+        if not (np.isfinite(energy) and np.all(np.abs(forces) <= self.max_force)):
             raise SearchFailed("force_blowup", f"energy {energy}, largest force component "
                                                f"{np.nanmax(np.abs(forces)):.3g}")
         return Point(positions, float(energy), forces)
@@ -354,13 +353,13 @@ def minimise(evaluate: CountingSurface, positions: np.ndarray, settings: ArtSett
     shallow basin (seen on the Mueller-Brown surface), so the relaxation from a saddle
     would not follow the descent path and land in a basin the saddle does not lead to.
     """
-    point = evaluate(np.array(positions, dtype=float), checked=False)
+    point = evaluate(np.array(positions, dtype=float))
     fire = Fire(settings.max_atom_step)
     for _ in range(settings.max_minimisation_steps):
         forces = evaluate.project(point.forces)
         if np.max(np.linalg.norm(forces, axis=-1)) < settings.minimum_force_tolerance:
             break
-        point = evaluate(point.positions + fire.move(forces), checked=False)
+        point = evaluate(point.positions + fire.move(forces))
     return point
 
 
