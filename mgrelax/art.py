@@ -198,6 +198,12 @@ def perpendicular(vector: np.ndarray, direction: np.ndarray) -> np.ndarray:
     return vector - np.vdot(vector, direction) * direction
 
 
+def capped(move: np.ndarray, max_atom_step: float) -> np.ndarray:
+    """``move`` scaled down, if needed, so that no atom moves more than ``max_atom_step``."""
+    largest = np.max(np.linalg.norm(move, axis=-1))
+    return move * (max_atom_step / largest) if largest > max_atom_step else move
+
+
 def mode_space(evaluate: CountingSurface, region: np.ndarray | None
                ) -> Callable[[np.ndarray], np.ndarray]:
     """Projection onto the space a mode is sought in: the atoms of ``region`` (a mask
@@ -301,10 +307,7 @@ class PerpendicularRelaxation:
         for _ in range(steps):
             if np.linalg.norm(force) < tolerance:
                 break
-            move = self.step_size * force
-            largest = np.max(np.linalg.norm(move, axis=-1))
-            if largest > self.settings.max_atom_step:
-                move *= self.settings.max_atom_step / largest
+            move = capped(self.step_size * force, self.settings.max_atom_step)
             point = self.evaluate(point.positions + move)
             new_force = self.effective_force(point, direction)
             curvature = -np.vdot(move, new_force - force)
@@ -340,9 +343,7 @@ class Fire:
             self.velocity = np.zeros_like(forces)
             self.timestep, self.mixing, self.downhill_steps = self.timestep / 2, FIRE_MIXING, 0
         self.velocity = self.velocity + self.timestep * forces
-        move = self.timestep * self.velocity
-        largest = np.max(np.linalg.norm(move, axis=-1))
-        return move * (self.max_atom_step / largest) if largest > self.max_atom_step else move
+        return capped(self.timestep * self.velocity, self.max_atom_step)
 
 
 def minimise(evaluate: CountingSurface, positions: np.ndarray, settings: ArtSettings) -> Point:

@@ -29,6 +29,7 @@ from pathlib import Path
 from mgrelax.launch import LaunchSettings, build_command, lammps_instance, lammps_switches, \
     run_environment
 from mgrelax.lammps_io import write_json, write_text_atomically
+from mgrelax.potentials import Model, resolve_potential_file
 from mgrelax.templates import render
 
 INPUT_FILE = "in.lammps"
@@ -248,6 +249,14 @@ def _keep_earlier_log(directory: Path) -> None:
         while (directory / f"{LOG_FILE}.{attempt}").exists():
             attempt += 1
         os.replace(log, directory / f"{LOG_FILE}.{attempt}")
+
+
+def link_potential(directory: Path, model: Model) -> Path | None:
+    """Make the model's potential file visible in ``directory``; return it (None: no file)."""
+    potential = resolve_potential_file(model)
+    if potential is not None:
+        link_files(directory, {potential.name: potential})
+    return potential
 
 
 def link_files(directory: Path, links: dict[str, Path]) -> None:

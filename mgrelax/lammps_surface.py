@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from mgrelax.glass import common_values, relative_path
-from mgrelax.jobs import link_files
+from mgrelax.jobs import link_potential
 from mgrelax.launch import lammps_instance
 from mgrelax.lammps_io import write_text_atomically
-from mgrelax.potentials import Model, resolve_potential_file
+from mgrelax.potentials import Model
 from mgrelax.templates import render
 
 INPUT_FILE = "surface.lammps"
@@ -43,7 +43,6 @@ class LammpsSurface:
         self._forces = np.empty((self.n_atoms, 3))
         self._gather("x", self._positions)
         self.initial_positions = self._positions.copy()
-        self.types = np.ctypeslib.as_array(self.lmp.gather_atoms("type", 0, 1)).copy()
 
     def _gather(self, name: str, buffer: np.ndarray) -> None:
         self.lmp.lib.lammps_gather_atoms(self.lmp.lmp, name.encode(), 1, 3, buffer.ctypes.data)
@@ -70,9 +69,7 @@ def open_surface(config: dict, model: Model, directory: Path, input_data: Path) 
     """The energy surface of the system in ``input_data``, its input written to ``directory``."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    potential = resolve_potential_file(model)
-    if potential is not None:
-        link_files(directory, {potential.name: potential})
+    potential = link_potential(directory, model)
     values = {**common_values(config, model, potential),
               "input_data": relative_path(input_data, directory)}
     write_text_atomically(directory / INPUT_FILE, render("energy_surface.lammps", values))

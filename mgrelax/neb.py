@@ -32,11 +32,11 @@ from pathlib import Path
 import numpy as np
 
 from mgrelax.glass import relative_path
-from mgrelax.jobs import PARTIAL, LammpsError, error_line, link_files
+from mgrelax.jobs import PARTIAL, LammpsError, error_line, link_potential
 from mgrelax.lammps_io import Configuration, read_data_file, write_json, \
     write_text_atomically
 from mgrelax.launch import LaunchSettings, build_command, run_environment
-from mgrelax.potentials import Model, resolve_potential_file, template_values
+from mgrelax.potentials import Model, template_values
 from mgrelax.templates import render
 
 TEMPLATE = "neb.lammps"
@@ -100,9 +100,7 @@ def run_neb(directory: Path, initial_data: Path, final_positions: np.ndarray, mo
     check_settings(replicas, min_style, force_tolerance)
     directory.mkdir(parents=True, exist_ok=True)
     remove_outputs(directory, replicas)
-    potential = resolve_potential_file(model)
-    if potential is not None:
-        link_files(directory, {potential.name: potential})
+    potential = link_potential(directory, model)
     write_final_coordinates(directory / FINAL_FILE, final)
     values = {
         "units": model.units.lammps_style,

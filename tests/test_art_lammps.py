@@ -3,7 +3,9 @@ vacancy hop in fcc Cu whose saddle is checked against LAMMPS's climbing-image NE
 
 import numpy as np
 import pytest
+import yaml
 
+from conftest import TINY_CONFIG
 from mgrelax.art import SADDLE, ArtSettings, find_saddle, random_push_direction
 from mgrelax.config import validate_config
 from mgrelax.lammps_surface import open_surface
@@ -15,9 +17,6 @@ from test_neb import CU, build_hop, minimum_image, single_point
 @pytest.fixture(scope="module")
 def vacancy(tmp_path_factory):
     """The relaxed Cu crystal with a vacancy (test_neb's hop) and its LAMMPS surface."""
-    import yaml
-    from conftest import TINY_CONFIG
-
     hop = build_hop(tmp_path_factory.mktemp("art_vacancy"), CU)
     config = validate_config(yaml.safe_load(TINY_CONFIG.read_text()))
     surface = open_surface(config, hop.model, hop.initial_data.parent / "surface",
