@@ -21,6 +21,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/glass.smk"
 include: "workflow/rules/dms.smk"
 include: "workflow/rules/scattering.smk"
+include: "workflow/rules/art.smk"  # before metad: its summary takes the ART mean
 include: "workflow/rules/metad.smk"
 
 
@@ -31,3 +32,4 @@ rule all:
         rules.dms_all.input,
         rules.scattering_all.input,
         rules.metad_all.input,
+        rules.art_all.input,

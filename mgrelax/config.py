@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from mgrelax.glass import lammps_timestep
+from mgrelax.glass import atom_counts, lammps_timestep
 from mgrelax.launch import LaunchSettings
 from mgrelax.potentials import Model, PotentialError, load_catalogue, resolve_potential_file
 
@@ -91,6 +91,7 @@ def validate_config(config: dict) -> dict:
     _check_temperatures(config)
     _check_dms_periods(config, model)
     _check_metad(config, model)
+    _check_art(config, model)
     try:
         resolve_potential_file(model)
         launch_settings(config)
@@ -211,3 +212,35 @@ def _check_metad(config: dict, model: Model) -> None:
     if metad["experiments"] is not None and not Path(metad["experiments"]).is_file():
         raise ConfigError(f"config error: metad.experiments = {metad['experiments']!r}: no such "
                           "file (a CSV with columns label, temperature, frequency)")
+
+
+def _check_art(config: dict, model: Model) -> None:
+    """ART settings a schema cannot check: the starting glass, the clusters, the NEB launch."""
+    art, campaign = config["art"], config["temperatures"]
+    if not art["centres"]:
+        return
+    if model.units.lammps_style != "metal":
+        raise ConfigError(f"config error: art.centres: ART needs a metal-units model (Angstrom, "
+                          f"eV); {model.name} uses {model.units.lammps_style}")
+    if art.get("temperature") not in campaign:
+        raise ConfigError(f"config error: art.temperature = {art.get('temperature')}: required "
+                          f"with art.centres, one of the campaign temperatures {campaign}")
+    species, listed = config["metad"]["centre_species"], config["metad"]["centres"]
+    if species not in config["composition"]:
+        raise ConfigError(f"config error: metad.centre_species = {species!r}: not one of "
+                          f"{', '.join(config['composition'])} (ART uses the metadynamics centres)")
+    if listed and art["centres"] > len(listed):
+        raise ConfigError(f"config error: art.centres = {art['centres']}: more than the "
+                          f"{len(listed)} centres listed in metad.centres")
+    available = atom_counts(config, model)[species]
+    if not listed and -(-art["centres"] // config["samples"]) > available:
+        raise ConfigError(f"config error: art.centres = {art['centres']}: more than the "
+                          f"{available} {species} atoms of each of the {config['samples']} "
+                          "glass samples")
+    if art["mode_radius"] < art["push_radius"]:
+        raise ConfigError(f"config error: art.mode_radius = {art['mode_radius']}: must be at "
+                          f"least art.push_radius ({art['push_radius']} Angstrom)")
+    if art["neb"]["events"] and config["lammps"]["mpi_launcher"] == "none":
+        raise ConfigError("config error: art.neb.events = "
+                          f"{art['neb']['events']}: the NEB runs one MPI rank per replica and "
+                          "needs lammps.mpi_launcher (mpirun, mpiexec or srun), or set it to 0")

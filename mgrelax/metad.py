@@ -260,16 +260,22 @@ def velocity_seed(seed: int, run: int, temperature: float) -> int:
     return int(np.random.default_rng([seed, run, round(1000 * temperature)]).integers(1, 2**30))
 
 
+def run_centre(config: dict, model: Model, glass: Configuration, run: int) -> int:
+    """Atom id of the centre of run ``run`` (on glass sample run mod samples): listed in
+    metad.centres, or drawn from metad.seed and the sample. ART's cluster ``run`` has
+    the same centre."""
+    settings = config["metad"]
+    if settings["centres"]:
+        return settings["centres"][run]
+    n_glasses = config["samples"]
+    return cluster_centre(glass, model.type_of(settings["centre_species"]),
+                          [settings["seed"], run % n_glasses], run // n_glasses)
+
+
 def run_cluster(config: dict, model: Model, glass: Configuration, structure: dict,
                 state: dict) -> list[ClusterAtom]:
-    """The cluster of run ``state['run']``: its centre listed or drawn, and its cutoff."""
-    settings = config["metad"]
-    n_glasses = config["samples"]
-    if settings["centres"]:
-        centre = settings["centres"][state["run"]]
-    else:
-        centre = cluster_centre(glass, model.type_of(settings["centre_species"]),
-                                [settings["seed"], state["sample"]], state["run"] // n_glasses)
+    """The cluster of run ``state['run']``: its centre (run_centre) and its cutoff."""
+    centre = run_centre(config, model, glass, state["run"])
     return select_cluster(glass, centre, cluster_cutoff(state["cutoff"], structure))
 
 

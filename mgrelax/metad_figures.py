@@ -120,10 +120,12 @@ def _fit_label(fit: dict) -> str:
             f"{fit['activation_entropy_error']:.1f} $k_B$")
 
 
-def activation_figure(spectra, activation: dict):
+def activation_figure(spectra, activation: dict, art: dict | None = None):
     """Delta F_para, Delta F_seq, Delta F_eff and the mean against T with bootstrap
     (mean: standard) errors and the fits Delta Q - T Delta S of ``activation``
-    (activation.json), one panel each (Figs. 4c-e)."""
+    (activation.json), one panel each (Figs. 4c-e). ``art`` (metad_summary.art_point):
+    the ART mean activation energy with its interval, drawn at T = 0 K on the
+    Delta F_eff panel (the rhombus of Fig. 4e), the fits then drawn down to 0 K."""
     rows = spectra.sort_values("temperature")
     t = rows["temperature"].to_numpy()
     figure, axes = plt.subplots(len(REDUCTION_PANELS), 1, sharex=True,
@@ -136,16 +138,31 @@ def activation_figure(spectra, activation: dict):
             axis.text(0.03, 0.08, f"no fit: {fit['error']}", transform=axis.transAxes, fontsize=5,
                       wrap=True)
         else:
-            line = np.linspace(t.min(), t.max(), 50)
+            line = np.linspace(0.0 if art else t.min(), t.max(), 50)
             axis.plot(line, fit["activation_energy"]
                       - line * fit["activation_entropy"] * BOLTZMANN, "--", color=f"C{index}",
                       lw=0.8, label=_fit_label(fit))
+        if art and name == "effective":
+            _art_point(axis, art)
+        if axis.get_legend_handles_labels()[0]:
             axis.legend(fontsize=6, frameon=False)
         axis.set_ylabel(f"{symbol} (eV)", fontsize=8)
         axis.tick_params(labelsize=7)
     axes[-1].set_xlabel("T (K)", fontsize=8)
     figure.tight_layout()
     return figure
+
+
+def _art_point(axis, art: dict) -> None:
+    """The ART mean at T = 0 K with its interval (or a note when ART found no event)."""
+    if art["mean"] is None:
+        axis.text(0.97, 0.9, "ART (0 K): no verified saddle", transform=axis.transAxes,
+                  ha="right", fontsize=6)
+        return
+    low, high = (art["mean"], art["mean"]) if art["mean_interval"][0] is None \
+        else art["mean_interval"]
+    axis.errorbar([0.0], [art["mean"]], yerr=[[art["mean"] - low], [high - art["mean"]]],
+                  fmt="D", ms=4, capsize=2, color="k", label="ART (0 K)")
 
 
 def _log10(values):

@@ -213,7 +213,7 @@ def activation_record(spectra: pd.DataFrame, attempt_frequency: float,
         if "error" in fit:
             LOGGER.info("metad summary: no activation fit of the %s barrier: %s", name,
                         fit["error"])
-    return _plain({
+    return plain_json({
         "law": "Delta F(T) = Delta Q - T Delta S; activation_energy = Delta Q, "
                "activation_entropy = Delta S",
         "reductions": reductions, "attempt_frequency": attempt_frequency,
@@ -222,12 +222,12 @@ def activation_record(spectra: pd.DataFrame, attempt_frequency: float,
     })
 
 
-def _plain(value):
+def plain_json(value):
     """``value`` for JSON: numpy scalars as Python numbers, NaN and inf as null."""
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: plain_json(item) for key, item in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [_plain(item) for item in value]
+        return [plain_json(item) for item in value]
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
     if isinstance(value, (np.integer, int)):
@@ -271,10 +271,21 @@ def read_experiments(path) -> pd.DataFrame:
     return table
 
 
+def art_point(summary_path) -> dict:
+    """The ART stage's mean activation energy and its interval (eV), from its summary.json:
+    the 0 K point of Delta F(T) (Fig. 4e)."""
+    spectrum = json.loads(Path(summary_path).read_text())["activation_energy"]
+    return {key: spectrum[key] for key in ("n", "mean", "mean_interval", "confidence",
+                                           "interval_method", "unit")}
+
+
 def write_metad_summary(record_paths, output, attempt_frequency: float, experiments_csv=None,
-                        confidence: float = CONFIDENCE, **bootstrap_options) -> None:
+                        confidence: float = CONFIDENCE, art_summary=None,
+                        **bootstrap_options) -> None:
     """Every table and figure of the metad_summary rule (``output``: its named outputs).
 
+    ``art_summary``: the ART stage's summary.json, whose mean activation energy goes into
+    activation.json and the Delta F(T) figure at 0 K (None: no ART point).
     ``bootstrap_options`` go to analysis.barriers.bootstrap_single_barrier
     (n_resamples, seed, method)."""
     runs = read_records(record_paths)
@@ -282,6 +293,8 @@ def write_metad_summary(record_paths, output, attempt_frequency: float, experime
     spectra = spectra_table(runs, attempt_frequency, confidence, **bootstrap_options)
     spectra.to_csv(output.spectra, index=False)
     activation = activation_record(spectra, attempt_frequency, confidence)
+    if art_summary is not None:
+        activation["art"] = art_point(art_summary)
     write_json(output.activation, activation)
     Path(output.run_figure).parent.mkdir(parents=True, exist_ok=True)
     save(representative_figure(runs), output.run_figure, output.run_figure_pdf)
@@ -289,8 +302,8 @@ def write_metad_summary(record_paths, output, attempt_frequency: float, experime
     save(spectra_figure(samples, spectra), output.spectra_figure, output.spectra_figure_pdf)
     curves = {t: running_statistics(b) for t, b in samples.items() if b.size}
     save(convergence_figure(curves), output.convergence_figure, output.convergence_figure_pdf)
-    save(activation_figure(spectra, activation), output.activation_figure,
-         output.activation_figure_pdf)
+    save(activation_figure(spectra, activation, activation.get("art")),
+         output.activation_figure, output.activation_figure_pdf)
     experiments = None if experiments_csv is None else read_experiments(experiments_csv)
     save(arrhenius_figure(spectra, activation, experiments), output.arrhenius_figure,
          output.arrhenius_figure_pdf)

@@ -1,12 +1,14 @@
 """Bad input is refused before anything runs, with one line naming the key."""
 
 import copy
+import dataclasses
 
 import pytest
 import yaml
 
 from conftest import run_snakemake
-from mgrelax.config import ConfigError, validate_config
+from mgrelax.art import ArtSettings
+from mgrelax.config import ConfigError, load_schema, validate_config
 
 
 def with_change(config: dict, path: str, value) -> dict:
@@ -44,6 +46,18 @@ def with_change(config: dict, path: str, value) -> dict:
     ("dms.correspondence", {"temperature": 300}, "'period' is a dependency of 'temperature'"),
     ("dms.correspondence", {"temperature": 450, "period": 2.0},
      "dms.correspondence.temperature = 450: not among the campaign temperatures"),
+    ("art.temperature", 450, "art.temperature = 450: required with art.centres, one of the "
+                             "campaign temperatures [300, 600]"),
+    ("art", {"centres": 2}, "art.temperature = None: required with art.centres"),
+    ("art.engine", {"push_stp": 0.2}, "config error: art.engine: Additional properties are not "
+                                      "allowed ('push_stp' was unexpected); allowed keys: "
+                                      "push_step, push_relaxation_steps"),
+    ("art.engine", {"eigenvalue_threshold": 0.05}, "art.engine.eigenvalue_threshold = 0.05"),
+    ("art.centres", 300, "art.centres = 300: more than the 125 Cu atoms of each of the 2 glass "
+                         "samples"),
+    ("art.mode_radius", 3.0, "art.mode_radius = 3.0: must be at least art.push_radius"),
+    ("art.neb.replicas", 2, "art.neb.replicas = 2: 2 is less than the minimum of 3"),
+    ("lammps.mpi_launcher", "none", "art.neb.events = 1: the NEB runs one MPI rank per replica"),
 ])
 def test_bad_values_get_one_line_naming_the_key(tiny_config, path, value, expected):
     with pytest.raises(ConfigError) as error:
@@ -67,6 +81,19 @@ def test_potential_with_wrong_checksum_is_refused(tiny_config, tmp_path, monkeyp
     monkeypatch.setattr(potentials, "POTENTIALS_DIR", tmp_path)
     with pytest.raises(ConfigError, match="has SHA-256 .* the catalogue expects a512753c"):
         validate_config(tiny_config)
+
+
+def test_art_engine_defaults_are_the_engines(tiny_config):
+    """art.engine holds exactly the fields of mgrelax.art.ArtSettings, with its defaults and
+    types, so that ArtSettings(**art.engine) is the engine's default search."""
+    engine = validate_config(with_change(tiny_config, "art", {}))["art"]["engine"]
+    schema = load_schema()["properties"]["art"]["properties"]["engine"]["properties"]
+    fields = dataclasses.fields(ArtSettings)
+    assert list(schema) == [field.name for field in fields]
+    for field in fields:
+        assert schema[field.name]["type"] == {int: "integer", float: "number"}[type(field.default)]
+        assert engine[field.name] == field.default, field.name
+    assert ArtSettings(**engine) == ArtSettings()
 
 
 def test_defaults_are_filled_in(tiny_config):
@@ -115,3 +142,6 @@ def test_paper_metadynamics_protocol_is_the_papers():
     assert (metad["hill_width"], metad["hill_interval"], metad["bias_temperature"]) == \
         (0.35, 1000, 2700.0)
     assert 0.002 <= metad["hill_weight"] <= 0.03 and metad["attempt_frequency"] == 2e12
+    art = validate_config(config)["art"]
+    assert art["centres"] * art["searches_per_centre"] == 1000  # Fig. 4b
+    assert art["centres"] <= 2000 and art["temperature"] in config["temperatures"]

@@ -11,6 +11,7 @@ import pytest
 
 from analysis.barriers import BOLTZMANN, transition_frequency
 from mgrelax.lammps_io import write_hdf5
+from mgrelax.metad_figures import REDUCTION_PANELS, activation_figure
 from mgrelax.metad_summary import write_metad_summary, write_size_convergence
 
 ACTIVATION_ENERGY = 1.0   # eV
@@ -183,6 +184,32 @@ def test_a_temperature_without_crossed_runs_gives_nan_and_a_note(tmp_path):
     assert "activation_energy" in activation["reductions"]["mean"]   # 500, 600, 800 K
     for name in SUMMARY_OUTPUTS:
         assert Path(getattr(output, name)).stat().st_size > 0
+
+
+def test_the_art_mean_is_the_zero_kelvin_point_of_the_effective_barrier(tmp_path):
+    """With the ART stage's summary.json, activation.json holds its mean activation energy
+    and the Delta F_eff panel shows it at T = 0 K (Fig. 4e), the fits reaching 0 K."""
+    art = tmp_path / "art_summary.json"
+    art.write_text(json.dumps({"activation_energy": {
+        "n": 40, "mean": 1.02, "mean_interval": [0.95, 1.09], "confidence": 0.95,
+        "interval_method": "Student t", "unit": "eV", "sd": 0.2}}))
+    output = outputs(tmp_path / "summary")
+    (tmp_path / "summary").mkdir()
+    write_metad_summary(campaign(tmp_path / "metad"), output, NU0, art_summary=art,
+                        n_resamples=999)
+    activation = json.loads(open(output.activation).read())
+    assert activation["art"] == {"n": 40, "mean": 1.02, "mean_interval": [0.95, 1.09],
+                                 "confidence": 0.95, "interval_method": "Student t",
+                                 "unit": "eV"}
+
+    spectra = pd.read_csv(output.spectra)
+    figure = activation_figure(spectra, activation, activation["art"])
+    effective = figure.axes[[name for name, *_ in REDUCTION_PANELS].index("effective")]
+    assert "ART (0 K)" in effective.get_legend_handles_labels()[1]
+    point = effective.containers[-1].lines[0]
+    assert list(point.get_xdata()) == [0.0] and list(point.get_ydata()) == [1.02]
+    fit_line = figure.axes[0].get_lines()[-1]
+    assert fit_line.get_xdata()[0] == 0.0
 
 
 def test_the_run_figure_falls_back_to_the_first_run_when_none_crossed(tmp_path):

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from conftest import run_snakemake
+from mgrelax.art import FAILURES, SADDLE
 from mgrelax.lammps_io import read_data_file, read_hdf5
 from mgrelax.potentials import load_catalogue
 
@@ -168,3 +169,29 @@ def test_metadynamics_stage_reports_every_run(tiny_run):
     assert sizes["n_cluster_atoms"].iloc[0] < sizes["n_cluster_atoms"].iloc[1]
     for figure in ("run", "spectra", "convergence", "activation", "arrhenius", "cluster_size"):
         assert (metad / "figures" / f"{figure}.png").stat().st_size > 1000
+
+
+def test_art_stage_reports_every_search(tiny_run):
+    """Two clusters (one per sample) x two searches: the tiny glass may give no verified
+    saddle, so only the bookkeeping is checked, not the barriers."""
+    art = tiny_run / "results" / "art"
+    events = pd.read_csv(art / "events.csv")
+    assert len(events) == 4 and list(events["sample"]) == [0, 0, 1, 1]
+    assert list(events["seed"]) == [2000, 2001, 2002, 2003]
+    assert set(events["status"]) <= set(FAILURES) | {SADDLE}
+    assert (events["unique"] == ((events["status"] == SADDLE) & (events["duplicate_of"] < 0))).all()
+    assert (events["energy_unit"] == "eV").all()
+    datasets, _ = read_hdf5(art / "events.h5")
+    assert datasets["saddle_displacement"][0].shape == (4, 250, 3)
+    summary = json.loads((art / "summary.json").read_text())
+    assert summary["searches"] == 4 and sum(summary["statuses"].values()) == 4
+    assert summary["activation_energy"]["unit"] == "eV"
+    low, high = summary["success_rate"]["interval"]
+    assert low <= summary["success_rate"]["rate"] <= high
+    neb = pd.read_csv(art / "neb.csv")
+    assert len(neb) == min(1, summary["unique"])
+    for figure in ("spectrum", "neb"):
+        assert (art / "figures" / f"{figure}.pdf").stat().st_size > 1000
+    assert not list(art.rglob("*.partial"))
+    activation = json.loads((tiny_run / "results/metad/activation.json").read_text())
+    assert activation["art"]["n"] == summary["unique"]

@@ -53,6 +53,7 @@ rule metad_summary:
     input:
         records=expand(rules.metad.output.record, temperature=METAD_TEMPERATURES,
                        cutoff=cutoff_label(METAD_SETTINGS["cutoff"]), run=METAD_RUNS),
+        art=[rules.art_events.output.summary] if ART_ON else [],
     output:
         barriers=METAD + "/barriers.csv",
         spectra=METAD + "/spectra.csv",

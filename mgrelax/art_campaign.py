@@ -1,0 +1,256 @@
+"""ART nouveau searches at scale: batches of searches on the clusters of one glass
+sample, each search's outcome (a verified saddle or the failure and why) kept as one
+row of an HDF5 events table.
+
+Cluster c is centred on the atom of metadynamics run c (mgrelax.metad.run_centre)
+in glass sample c mod samples; search k on it pushes with seed art.seed + c x
+searches_per_centre + k. A batch opens the LAMMPS energy surface on the sample's
+inherent structure once, relaxes it once with the engine's minimiser (the common
+starting minimum), and runs its searches one after another. The table is written to
+``<output>.partial`` after every search, so a batch started again skips the searches
+already done, and is renamed to the output when the batch is done.
+
+Table columns: every scalar field of mgrelax.art.Event, activation_energy and
+asymmetry (eV), and sample, batch, cluster, centre_id, seed; ``saddle_displacement``
+and ``final_displacement`` ((searches, N, 3) float32, A) are the saddle and final
+minimum less the starting minimum, NaN where the search did not reach them;
+``minimum/sample<k>`` holds the starting minimum ((N, 3), A). Every dataset has its
+unit in a ``units`` attribute.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+
+from mgrelax.art import ArtSettings, CountingSurface, Event, minimise
+from mgrelax.art_search import search_cluster
+from mgrelax.jobs import PARTIAL
+from mgrelax.lammps_io import Configuration, read_data_file, read_hdf5, write_hdf5
+from mgrelax.lammps_surface import open_surface
+from mgrelax.metad import run_centre
+from mgrelax.potentials import Model
+
+LOGGER = logging.getLogger(__name__)
+ERROR = "error"
+"""Status of a search that raised an exception (LAMMPS's errors are plain Exceptions)."""
+ARRAY_FIELDS = tuple(f.name for f in dataclasses.fields(Event) if f.default is None)
+"""The position arrays of an Event (saddle, final): None until the search reaches them."""
+EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event) if f.name not in ARRAY_FIELDS)
+COUNT_FIELDS = tuple(f.name for f in dataclasses.fields(Event) if type(f.default) is int)
+LENGTH_UNIT = "Angstrom"
+COLUMN_UNITS = {
+    "initial_energy": "eV", "saddle_energy": "eV", "final_energy": "eV",
+    "activation_energy": "eV", "asymmetry": "eV",
+    "eigenvalue": "eV/Angstrom^2", "second_eigenvalue": "eV/Angstrom^2",
+    "saddle_force": "eV/Angstrom", "region_displacement": LENGTH_UNIT,
+    "max_displacement": LENGTH_UNIT,
+}
+"""Units of the real-valued columns."""
+MINIMUM_PREFIX = "minimum/sample"
+
+
+@dataclass(frozen=True)
+class Search:
+    """One search: cluster index c (centred like metadynamics run c) and push seed."""
+
+    cluster: int
+    seed: int
+
+
+@dataclass
+class EventTable:
+    """Searches and their outcomes: scalar ``rows``, displacements from the minimum at
+    the saddle and the final minimum ((searches, N, 3) float32, A, NaN where absent) and
+    the starting minimum of each sample ((N, 3) A)."""
+
+    rows: pd.DataFrame
+    saddle_displacement: np.ndarray
+    final_displacement: np.ndarray
+    minima: dict[int, np.ndarray]
+
+
+def sample_searches(art: dict, samples: int, sample: int) -> list[Search]:
+    """The searches on glass sample ``sample``: its clusters in order, each with
+    searches_per_centre seeds."""
+    per_centre = art["searches_per_centre"]
+    return [Search(cluster, art["seed"] + cluster * per_centre + k)
+            for cluster in range(sample, art["centres"], samples) for k in range(per_centre)]
+
+
+def batches(art: dict, samples: int, sample: int) -> list[list[Search]]:
+    """The searches of ``sample`` in batches of at most art.batch_size."""
+    searches, size = sample_searches(art, samples, sample), art["batch_size"]
+    return [searches[start:start + size] for start in range(0, len(searches), size)]
+
+
+def column_unit(name: str) -> str:
+    """Unit of a column: COLUMN_UNITS, "1" for the counts of Event, "" for labels and text."""
+    return COLUMN_UNITS.get(name, "1" if name in COUNT_FIELDS else "")
+
+
+def unit_columns() -> dict:
+    """Unit columns of a CSV events table."""
+    return {"energy_unit": "eV", "eigenvalue_unit": "eV/Angstrom^2", "force_unit": "eV/Angstrom",
+            "length_unit": LENGTH_UNIT}
+
+
+def write_events(path: Path, events: EventTable, attributes: dict) -> None:
+    """The table as HDF5 (atomically): one dataset per column, units attached."""
+    datasets = {}
+    for name in events.rows:
+        values = events.rows[name].to_numpy()
+        if values.dtype == object:
+            values = np.array(values.tolist(), dtype=h5py.string_dtype())
+        datasets[name] = (values, column_unit(name))
+    datasets["saddle_displacement"] = (events.saddle_displacement, LENGTH_UNIT)
+    datasets["final_displacement"] = (events.final_displacement, LENGTH_UNIT)
+    datasets.update({f"{MINIMUM_PREFIX}{sample}": (minimum, LENGTH_UNIT)
+                     for sample, minimum in events.minima.items()})
+    write_hdf5(path, datasets, {**attributes, "columns": list(events.rows)})
+
+
+def read_events(path: Path) -> tuple[EventTable, dict]:
+    """A table written by write_events, and its other attributes."""
+    datasets, attributes = read_hdf5(path)
+    columns = json.loads(attributes.pop("columns"))
+    rows = pd.DataFrame({name: _decoded(datasets[name][0]) for name in columns})
+    minima = {int(name.removeprefix(MINIMUM_PREFIX)): values
+              for name, (values, _) in datasets.items() if name.startswith(MINIMUM_PREFIX)}
+    return EventTable(rows, datasets["saddle_displacement"][0],
+                      datasets["final_displacement"][0], minima), attributes
+
+
+def _decoded(values: np.ndarray) -> np.ndarray:
+    """Text datasets come back from h5py as bytes."""
+    return np.array([v.decode() for v in values], dtype=object) if values.dtype == object \
+        else values
+
+
+def event_row(event: Event, search: Search, centre_id: int, sample: int, batch: int) -> dict:
+    """The scalar columns of one search."""
+    return {"sample": sample, "batch": batch, "cluster": search.cluster, "centre_id": centre_id,
+            "seed": search.seed, **{name: getattr(event, name) for name in EVENT_FIELDS},
+            "activation_energy": event.activation_energy, "asymmetry": event.asymmetry}
+
+
+def displacement(positions: np.ndarray | None, minimum: np.ndarray) -> np.ndarray:
+    """``positions - minimum`` as float32 (A); NaN where there are no positions."""
+    if positions is None:
+        return np.full(minimum.shape, np.nan, dtype=np.float32)
+    return (positions - minimum).astype(np.float32)
+
+
+class BatchTable:
+    """The rows of a batch as they are done, written after each one."""
+
+    def __init__(self, path: Path, sample: int, minimum: np.ndarray, attributes: dict):
+        self.path, self.sample, self.minimum, self.attributes = path, sample, minimum, attributes
+        self.rows, self.saddles, self.finals = [], [], []
+
+    @classmethod
+    def resumed(cls, path: Path, sample: int, searches: list[Search], attributes: dict):
+        """The table of an earlier attempt at this batch if ``path`` holds one whose
+        searches are the first of ``searches``, made with the same engine settings and
+        radii; else None."""
+        if not path.exists():
+            return None
+        events, stored = read_events(path)
+        done = list(zip(events.rows["cluster"], events.rows["seed"]))
+        radii = ("push_radius", "mode_radius")
+        if (done != [(s.cluster, s.seed) for s in searches[:len(done)]]
+                or json.loads(stored["settings"]) != attributes["settings"]
+                or any(stored[key] != attributes[key] for key in radii)):
+            LOGGER.warning("%s holds other searches or settings than this batch's: starting "
+                           "over", path)
+            return None
+        table = cls(path, sample, events.minima[sample], attributes)
+        table.rows = events.rows.to_dict("records")
+        table.saddles, table.finals = list(events.saddle_displacement), \
+            list(events.final_displacement)
+        return table
+
+    def add(self, row: dict, event: Event) -> None:
+        self.rows.append(row)
+        self.saddles.append(displacement(event.saddle, self.minimum))
+        self.finals.append(displacement(event.final, self.minimum))
+        write_events(self.path, self.events(), self.attributes)
+
+    def events(self) -> EventTable:
+        return EventTable(pd.DataFrame(self.rows), np.stack(self.saddles), np.stack(self.finals),
+                          {self.sample: self.minimum})
+
+
+class ClusterSearches:
+    """The LAMMPS energy surface of a batch (serial, in ``directory``) and the searches on
+    it. A search that raises (LAMMPS raises plain Exceptions) becomes an ``error`` event
+    with the message, and the surface is opened afresh for the next one."""
+
+    def __init__(self, config: dict, model: Model, inherent_data: Path, directory: Path,
+                 glass: Configuration):
+        self.config, self.model, self.inherent_data = config, model, inherent_data
+        self.directory, self.glass = directory, glass
+        art = config["art"]
+        self.settings = ArtSettings(**art["engine"])
+        self.radii = art["push_radius"], art["mode_radius"]
+        self.surface = self._open()
+
+    def _open(self):
+        return open_surface(self.config, self.model, self.directory, self.inherent_data)
+
+    def minimum(self) -> np.ndarray:
+        """The inherent structure relaxed by the engine's minimiser (A)."""
+        evaluate = CountingSurface(self.surface, self.settings.max_force)
+        return minimise(evaluate, self.surface.initial_positions, self.settings).positions
+
+    def search(self, minimum: np.ndarray, centre_id: int, seed: int) -> Event:
+        try:
+            return search_cluster(self.surface, self.glass, minimum, centre_id, *self.radii,
+                                  self.settings, seed)
+        except Exception as error:
+            LOGGER.exception("search with seed %d raised: recorded, LAMMPS restarted", seed)
+            self.surface.close()
+            self.surface = self._open()
+            return Event(status=ERROR, reason=f"{type(error).__name__}: {error}")
+
+    def close(self) -> None:
+        self.surface.close()
+
+
+def run_batch(config: dict, model: Model, inherent_data: Path, output: Path, sample: int,
+              batch: int, provenance: dict | None = None) -> None:
+    """Run batch ``batch`` of glass sample ``sample`` from ``inherent_data`` and publish its
+    events table at ``output`` (resuming from ``<output>.partial``). Failed searches are
+    rows with their status and reason; one that raises is an ``error`` row
+    (ClusterSearches)."""
+    art, output = config["art"], Path(output)
+    searches = batches(art, config["samples"], sample)[batch]
+    glass = read_data_file(inherent_data)
+    centres = {s.cluster: run_centre(config, model, glass, s.cluster) for s in searches}
+    partial = output.with_name(output.name + PARTIAL)
+    attributes = {"sample": sample, "batch": batch, "inherent_structure": str(inherent_data),
+                  "settings": art["engine"], "push_radius": art["push_radius"],
+                  "mode_radius": art["mode_radius"], "provenance": provenance or {}}
+    searcher = ClusterSearches(config, model, inherent_data, output.parent / "surface", glass)
+    try:
+        table = BatchTable.resumed(partial, sample, searches, attributes) \
+            or BatchTable(partial, sample, searcher.minimum(), attributes)
+        for number, search in enumerate(searches[len(table.rows):], start=len(table.rows)):
+            centre = centres[search.cluster]
+            event = searcher.search(table.minimum, centre, search.seed)
+            LOGGER.info("sample %d batch %d search %d/%d (cluster %d, atom %d, seed %d): %s, "
+                        "E_a %.4f eV, %d force calls %s", sample, batch, number + 1,
+                        len(searches), search.cluster, centre, search.seed, event.status,
+                        event.activation_energy, event.force_calls, event.reason)
+            table.add(event_row(event, search, centre, sample, batch), event)
+    finally:
+        searcher.close()
+    os.replace(partial, output)

@@ -1,0 +1,94 @@
+"""Figures of the ART stage: the activation-energy spectrum (Yang et al. 2020, Fig. 4b)
+and the check of its barriers against climbing-image NEB."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy.stats import lognorm
+
+from mgrelax.figures import COLUMN_WIDTH_IN
+
+
+def outcome_text(summary: dict) -> str:
+    """Searches, verified events with the success rate, unique events, and the count of
+    each failure."""
+    success = summary["success_rate"]
+    low, high = (100 * bound for bound in success["interval"])
+    lines = [f"{summary['searches']} searches",
+             f"verified: {summary['verified']} ({100 * success['rate']:.0f} %; "
+             f"{100 * success['confidence']:.0f} % interval {low:.0f}-{high:.0f} %)",
+             f"unique: {summary['unique']}"]
+    lines += [f"{status}: {count}" for status, count in sorted(summary["statuses"].items(),
+                                                               key=lambda item: -item[1])
+              if status != "saddle"]
+    return "\n".join(lines)
+
+
+def spectrum_figure(energies: np.ndarray, summary: dict):
+    """Histogram of the unique verified activation energies (eV) with the log-normal
+    fit scaled to counts, the mean and its confidence interval (band), the paper's mean
+    (dotted), and the outcome of every search (``summary``: summary.json) in a box."""
+    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.6))
+    spectrum = summary["activation_energy"]
+    if len(energies):
+        edges = np.histogram_bin_edges(energies, bins="auto")
+        axis.hist(energies, bins=edges, color="C0", alpha=0.7)
+        fit = spectrum["lognormal"]
+        if fit is not None:
+            x = np.linspace(max(edges[0], 1e-6), edges[-1], 200)
+            axis.plot(x, len(energies) * np.diff(edges).mean()
+                      * lognorm.pdf(x, fit["log_sd"], scale=fit["median"]), "k", lw=0.8,
+                      label="log-normal fit")
+        axis.axvline(spectrum["mean"], color="C3", lw=1.0,
+                     label=f"mean {spectrum['mean']:.3f} eV")
+        low, high = spectrum["mean_interval"]
+        if low is not None:
+            axis.axvspan(low, high, color="C3", alpha=0.2, lw=0,
+                         label=f"{100 * spectrum['confidence']:.0f} % interval")
+        axis.set_ylim(0, 1.8 * axis.get_ylim()[1])  # room for the legend and the outcomes
+    else:
+        axis.text(0.5, 0.5, "no verified saddle", transform=axis.transAxes, ha="center")
+        axis.set_xlim(0, 2 * summary["paper"]["mean_activation_energy"])
+    paper = summary["paper"]
+    axis.axvline(paper["mean_activation_energy"], color="k", ls=":", lw=0.8,
+                 label=f"paper mean {paper['mean_activation_energy']} eV")
+    axis.text(0.98, 0.97, outcome_text(summary), transform=axis.transAxes, ha="right",
+              va="top", fontsize=5, bbox={"facecolor": "white", "edgecolor": "0.7", "lw": 0.5})
+    axis.legend(fontsize=5, loc="upper left", framealpha=1.0, edgecolor="none")
+    axis.set_xlabel("activation energy $\\Delta E$ (eV)", fontsize=8)
+    axis.set_ylabel("count", fontsize=8)
+    axis.tick_params(labelsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def neb_figure(table):
+    """ART barrier against NEB barrier (eV) of each checked event (neb.csv) with their
+    difference NEB - ART (meV), the line of equality; filled where the NEB converged and
+    the two agree."""
+    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, COLUMN_WIDTH_IN))
+    checked = table[np.isfinite(table["neb_barrier"].to_numpy(float))]
+    if len(checked):
+        span = np.concatenate([checked["art_barrier"], checked["neb_barrier"]])
+        line = [span.min() - 0.05, span.max() + 0.05]
+        axis.plot(line, line, color="0.5", lw=0.6)
+        for agrees, marker_face, label in ((True, "C0", "agree (NEB converged, within 5 meV)"),
+                                           (False, "none", "differ or NEB not converged")):
+            chosen = checked[checked["agrees"] == agrees]
+            axis.plot(chosen["neb_barrier"], chosen["art_barrier"], "o", mec="C0",
+                      mfc=marker_face, ms=5, ls="none", label=f"{label}: {len(chosen)}")
+        for _, row in checked.iterrows():
+            axis.annotate(f"{row['difference']:+.1f} meV", (row["neb_barrier"], row["art_barrier"]),
+                          textcoords="offset points", xytext=(4, -8), fontsize=5)
+        axis.legend(fontsize=6, frameon=False, loc="upper left")
+    failed = len(table) - len(checked)
+    if failed or not len(table):
+        axis.text(0.97, 0.03, f"{failed} NEB run(s) failed" if len(table) else
+                  "no verified event to check", transform=axis.transAxes, ha="right",
+                  fontsize=7)
+    axis.set_xlabel("NEB barrier (eV)", fontsize=8)
+    axis.set_ylabel("ART barrier (eV)", fontsize=8)
+    axis.tick_params(labelsize=7)
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,10 @@
+"""Snakemake step: one batch of ART nouveau searches on the clusters of a glass sample
+(events table, resumable)."""
+
+from mgrelax.art_campaign import run_batch
+from mgrelax.step import step_context
+
+context = step_context(snakemake)
+run_batch(context.config, context.model, snakemake.input.inherent, snakemake.output.events,
+          int(snakemake.wildcards.sample), int(snakemake.wildcards.batch),
+          context.provenance(art=context.config["art"]["seed"]))

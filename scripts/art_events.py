@@ -1,0 +1,8 @@
+"""Snakemake step: the ART events of every batch in one table, duplicates marked, the
+spectrum statistics and the spectrum figure."""
+
+from mgrelax.art_summary import write_art_events
+from mgrelax.step import step_context
+
+context = step_context(snakemake)
+write_art_events(snakemake.input.batches, snakemake.output, context.config)

@@ -1,0 +1,9 @@
+"""Snakemake step: climbing-image NEB on the first unique verified ART events, the
+comparison of the barriers and its figure."""
+
+from mgrelax.art_neb import write_neb_check
+from mgrelax.step import step_context
+
+context = step_context(snakemake)
+write_neb_check(snakemake.input.events, dict(enumerate(snakemake.input.inherent)),
+                snakemake.output, context.config, context.model, context.launch)

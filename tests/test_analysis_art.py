@@ -1,0 +1,82 @@
+"""ART statistics on hand-made events with known answers: duplicates, the spectrum's mean
+and interval, the success rate, and the summary record built from them."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.art import duplicate_of, spectrum_statistics, success_rate
+from mgrelax.art_summary import summary_record
+
+N_ATOMS = 4
+
+
+def displacement(atom: int, length: float) -> np.ndarray:
+    """An event that moves one atom along x by ``length`` (A)."""
+    field = np.zeros((N_ATOMS, 3))
+    field[atom, 0] = length
+    return field
+
+
+def test_duplicates_are_the_same_sample_energy_and_displacements_and_the_first_is_kept():
+    events = [  # sample, saddle energy (eV), displacement, verified
+        (0, -100.000, displacement(0, 1.0), True),    # 0: kept
+        (0, -100.0008, displacement(0, 1.05), True),  # 1: repeats 0 (0.8 meV, 0.05 A)
+        (1, -100.000, displacement(0, 1.0), True),    # 2: another sample: kept
+        (0, -100.000, displacement(0, 1.2), True),    # 3: an atom differs by 0.2 A: kept
+        (0, -100.002, displacement(0, 1.0), True),    # 4: 2 meV apart: kept
+        (0, -100.000, displacement(0, 1.0), False),   # 5: not verified: never a duplicate
+        (0, -100.0001, displacement(0, 1.15), True),  # 6: 0.15 A from 0, 0.05 A from 3
+        (0, -99.9995, displacement(0, 1.09), True),   # 7: repeats 0, the first that matches
+    ]
+    samples, energies, fields, verified = zip(*events)
+    result = duplicate_of(samples, energies, np.array(fields), np.array(verified),
+                          energy_tolerance=1e-3, distance_tolerance=0.1)
+    assert result.tolist() == [-1, 0, -1, -1, -1, -1, 3, 0]
+
+
+def test_spectrum_mean_interval_sd_median_and_lognormal_fit():
+    statistics = spectrum_statistics([1.0, 2.0, 3.0, 4.0])
+    assert statistics.n == 4 and statistics.mean == 2.5 and statistics.median == 2.5
+    assert statistics.sd == pytest.approx(np.sqrt(5 / 3))
+    half = 3.182446305284263 * np.sqrt(5 / 3) / 2   # t(0.975, 3 dof) x sem
+    assert statistics.mean_interval == pytest.approx((2.5 - half, 2.5 + half))
+    assert statistics.lognormal.n == 4 and statistics.lognormal.median > 0
+    assert statistics.note == ""
+
+
+@pytest.mark.parametrize("energies, note", [([], "0 unique verified"),
+                                            ([1.2], "1 unique verified"),
+                                            ([0.5, -0.1, 0.7], "non-positive")])
+def test_a_small_or_non_positive_spectrum_says_why_it_has_no_fit(energies, note):
+    statistics = spectrum_statistics(energies)
+    assert statistics.lognormal is None and note in statistics.note
+    if len(energies) < 2:
+        assert np.isnan(statistics.sd) and np.isnan(statistics.mean_interval[0])
+
+
+def test_success_rate_has_the_clopper_pearson_interval():
+    rate = success_rate(3, 10)
+    assert rate.rate == 0.3
+    assert rate.interval == pytest.approx((0.0667395111, 0.6524528500), abs=1e-9)
+    assert success_rate(0, 4).interval[0] == 0.0
+
+
+def test_summary_counts_statuses_duplicates_and_force_calls():
+    rows = pd.DataFrame({
+        "status": ["saddle", "saddle", "lost_curvature", "saddle", "not_connected"],
+        "unique": [True, False, False, True, False],
+        "activation_energy": [1.0, 1.0, np.nan, 2.0, np.nan],
+        "force_calls": [100, 300, 50, 200, 400],
+    })
+    config = {"n_atoms": 250, "samples": 2, "quench": {"cooling_rate": 1e14},
+              "art": {"centres": 1, "searches_per_centre": 5, "temperature": 300}}
+    summary = summary_record(rows, config)
+    assert (summary["searches"], summary["verified"], summary["unique"],
+            summary["duplicates"]) == (5, 3, 2, 1)
+    assert summary["statuses"] == {"saddle": 3, "lost_curvature": 1, "not_connected": 1}
+    assert summary["activation_energy"]["mean"] == 1.5
+    assert summary["activation_energy"]["unit"] == "eV"
+    assert summary["success_rate"]["rate"] == pytest.approx(0.6)
+    assert summary["force_calls_per_saddle"]["median"] == 200
+    assert summary["scale"]["samples"] == 1

@@ -1,0 +1,81 @@
+# ART nouveau at 0 K on the clusters of the metadynamics stage: batches of searches
+# from the inherent structure of each glass sample (one serial LAMMPS energy surface
+# per job, resumable search by search); then the events table with duplicates
+# marked, the activation-energy spectrum and its statistics; then climbing-image NEB
+# on the first unique events as the independent check of their barriers.
+
+from mgrelax.art_campaign import batches
+
+ART = "results/art"
+ART_SETTINGS = config["art"]
+ART_NEB = ART_SETTINGS["neb"]
+ART_ON = ART_SETTINGS["centres"] > 0
+ART_SAMPLES = range(min(ART_SETTINGS["centres"], len(SAMPLES)))
+ART_BATCHES = [(sample, batch) for sample in ART_SAMPLES
+               for batch in range(len(batches(ART_SETTINGS, len(SAMPLES), sample)))]
+ART_TEMPERATURE = number_label(ART_SETTINGS.get("temperature", 0))
+
+
+def art_inherent_structure(wildcards):
+    """The inherent structure a batch's searches start from."""
+    return expand(rules.inherent_structure.output.data, sample=wildcards.sample,
+                  temperature=ART_TEMPERATURE)[0]
+
+
+wildcard_constraints:
+    batch=r"\d+",
+
+
+rule art_batch:
+    input:
+        inherent=art_inherent_structure,
+    output:
+        events=ART + "/sample{sample}/batch{batch}/events.h5",
+    log:
+        "logs/art/sample{sample}/batch{batch}.log",
+    threads: 1
+    script:
+        "../../scripts/art_batch.py"
+
+
+rule art_events:
+    input:
+        batches=[expand(rules.art_batch.output.events, sample=sample, batch=batch)[0]
+                 for sample, batch in ART_BATCHES],
+    output:
+        events=ART + "/events.h5",
+        table=ART + "/events.csv",
+        summary=ART + "/summary.json",
+        figure=report(ART + "/figures/spectrum.png", caption="../report/art_spectrum.rst",
+                      category="ART nouveau"),
+        figure_pdf=ART + "/figures/spectrum.pdf",
+    log:
+        "logs/art/events.log",
+    script:
+        "../../scripts/art_events.py"
+
+
+rule art_neb:
+    input:
+        events=rules.art_events.output.events,
+        inherent=expand(rules.inherent_structure.output.data, sample=ART_SAMPLES,
+                        temperature=ART_TEMPERATURE),
+    output:
+        table=ART + "/neb.csv",
+        figure=report(ART + "/figures/neb.png", caption="../report/art_neb.rst",
+                      category="ART nouveau"),
+        figure_pdf=ART + "/figures/neb.pdf",
+    log:
+        "logs/art/neb.log",
+    threads: ART_NEB["replicas"] * LAUNCH.threads_per_rank
+    resources:
+        tasks=ART_NEB["replicas"],
+        cpus_per_task=LAUNCH.threads_per_rank,
+    script:
+        "../../scripts/art_neb.py"
+
+
+rule art_all:
+    input:
+        rules.art_events.output if ART_ON else [],
+        rules.art_neb.output if ART_ON and ART_NEB["events"] else [],
