@@ -176,14 +176,19 @@ def _check_dms_periods(config: dict, model: Model) -> None:
                     f"{model.units.time}) to resolve a cycle")
 
 
+def _require_metal_units(model: Model, key: str, stage: str) -> None:
+    """``stage`` (turned on by ``key``) works in metal units (Angstrom, eV, K) only."""
+    if model.units.lammps_style != "metal":
+        raise ConfigError(f"config error: {key}: {stage} needs a metal-units model (Angstrom, "
+                          f"eV, K); {model.name} uses {model.units.lammps_style}")
+
+
 def _check_metad(config: dict, model: Model) -> None:
     """Metadynamics settings a schema cannot check: temperatures, species, lengths."""
     metad, campaign = config["metad"], config["temperatures"]
     if not metad["temperatures"]:
         return
-    if model.units.lammps_style != "metal":
-        raise ConfigError(f"config error: metad.temperatures: metadynamics needs a metal-units "
-                          f"model (Angstrom, eV, K); {model.name} uses {model.units.lammps_style}")
+    _require_metal_units(model, "metad.temperatures", "metadynamics")
     unknown = sorted(set(metad["temperatures"]) - set(campaign))
     if unknown:
         raise ConfigError(f"config error: metad.temperatures = {unknown}: not among the campaign "
@@ -219,9 +224,7 @@ def _check_art(config: dict, model: Model) -> None:
     art, campaign = config["art"], config["temperatures"]
     if not art["centres"]:
         return
-    if model.units.lammps_style != "metal":
-        raise ConfigError(f"config error: art.centres: ART needs a metal-units model (Angstrom, "
-                          f"eV); {model.name} uses {model.units.lammps_style}")
+    _require_metal_units(model, "art.centres", "ART")
     if art.get("temperature") not in campaign:
         raise ConfigError(f"config error: art.temperature = {art.get('temperature')}: required "
                           f"with art.centres, one of the campaign temperatures {campaign}")
