@@ -6,7 +6,8 @@ and the Python overhead of one force call against LAMMPS's own force evaluation.
 
 The glass is an inherent structure of the workflow's glass stage (the default
 campaign's 1000-atom Cu50Zr50). Searches start from Cu centres drawn with a fixed
-seed. The overhead is measured on a liquid of --overhead-atoms atoms (a short melt of
+seed, with the config's art.engine settings, once per --activations entry (the same
+centres and pushes for each, side by side). The overhead is measured on a liquid of --overhead-atoms atoms (a short melt of
 config/config.yaml's model): the engine's call (scatter positions, ``run 1 pre no
 post no``, gather forces, energy) against the bare ``run 1 pre no post no`` at the same
 positions, the two timed alternately in one run.
@@ -21,14 +22,17 @@ from pathlib import Path
 import numpy as np
 
 from common import DEFAULT_CONFIG, benchmark_config, melt_liquid, work_folder
-from mgrelax.art import SADDLE, ArtSettings
+from dataclasses import replace
+
+from mgrelax.art import ACTIVATIONS, SADDLE, ArtSettings
 from mgrelax.art_search import search_cluster
 from mgrelax.lammps_io import read_data_file
 from mgrelax.lammps_surface import FORCE_CALL, open_surface
 
 
 def search_costs(config: dict, model, glass_file: Path, workdir: Path, searches: int,
-                 push_radius: float, mode_radius: float, seed: int) -> None:
+                 push_radius: float, mode_radius: float, seed: int,
+                 settings: ArtSettings) -> None:
     glass = read_data_file(glass_file)
     surface = open_surface(config, model, workdir / "surface", glass_file)
     centres = np.random.default_rng(seed).choice(glass.ids[glass.types == model.type_of("Cu")],
@@ -36,7 +40,7 @@ def search_costs(config: dict, model, glass_file: Path, workdir: Path, searches:
     events, began = [], time.perf_counter()
     for number, centre in enumerate(centres):
         event = search_cluster(surface, glass, surface.initial_positions, int(centre),
-                               push_radius, mode_radius, ArtSettings(), seed=number)
+                               push_radius, mode_radius, settings, seed=number)
         events.append(event)
         print(f"  search {number:3d} centre {centre:5d}: {event.status:22s} "
               f"E_a {event.activation_energy:7.3f} eV, {event.force_calls:4d} force calls "
@@ -46,7 +50,8 @@ def search_costs(config: dict, model, glass_file: Path, workdir: Path, searches:
     found = [e for e in events if e.status == SADDLE]
     calls = [e.force_calls for e in found]
     statuses = {s: sum(e.status == s for e in events) for s in {e.status for e in events}}
-    print(f"art searches N={glass.n_atoms}: {len(found)}/{len(events)} verified saddles "
+    print(f"art searches N={glass.n_atoms} ({settings.activation}): {len(found)}/{len(events)} "
+          f"verified saddles "
           f"({100 * len(found) / len(events):.0f} %), median {np.median(calls) if calls else 0:.0f} "
           f"force calls per saddle (quartiles {np.percentile(calls, 25) if calls else 0:.0f}-"
           f"{np.percentile(calls, 75) if calls else 0:.0f}), {wall / len(events):.1f} s per "
@@ -83,14 +88,16 @@ def main() -> None:
     parser.add_argument("--melt-ps", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    parser.add_argument("--activations", nargs="+", choices=ACTIVATIONS, default=ACTIVATIONS)
     parser.add_argument("--workdir", type=Path)
     args = parser.parse_args()
     with work_folder(args.workdir) as workdir:
         config, model = benchmark_config(args.config, args.overhead_atoms, 100, args.melt_ps)
         force_call_overhead(config, model, workdir, args.overhead_calls)
-        if args.glass is not None:
+        engine = ArtSettings(**config["art"]["engine"])
+        for activation in args.glass and args.activations or ():
             search_costs(config, model, args.glass, workdir, args.searches, args.push_radius,
-                         args.mode_radius, args.seed)
+                         args.mode_radius, args.seed, replace(engine, activation=activation))
 
 
 if __name__ == "__main__":

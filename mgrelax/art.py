@@ -11,6 +11,12 @@ Lanczos variant of pARTn). From a minimum, one search
 3. checks that the point has exactly one negative eigenvalue and relaxes down both
    sides: one side must return to the initial minimum, the other is the final one.
 
+Steps 1-2 have a second form (``activation="min_mode"``): from a small random
+displacement, FIRE on the min-mode effective force of the dimer method (Henkelman &
+Jonsson 1999): up the lowest mode alone while its eigenvalue is positive, which
+leaves the basin along the softest local direction (as Cances et al., J. Chem. Phys.
+130, 114711 (2009) propose for ART), and F - 2 (F.v) v once it is negative.
+
 Eigenpairs come from the Lanczos method on finite-difference Hessian-vector
 products (force calls only, no Hessian stored). The engine sees the system only
 through an :class:`EnergySurface` (positions in, energy and forces out), so the
@@ -29,6 +35,8 @@ import numpy as np
 from scipy.linalg import eigh_tridiagonal
 
 SADDLE = "saddle"
+ACTIVATIONS = ("push", "min_mode")
+"""How a search leaves the basin and approaches the saddle (ArtSettings.activation)."""
 FAILURES = {
     "no_negative_eigenvalue": "the push never brought the lowest eigenvalue below the threshold",
     "lost_curvature": "the lowest eigenvalue turned positive during the activation",
@@ -63,6 +71,15 @@ class EnergySurface(Protocol):
 class ArtSettings:
     """Thresholds and step sizes of a search (lengths in A, energies in eV)."""
 
+    activation: str = "push"
+    """"push": ART nouveau's pushes along the random direction until the lowest eigenvalue
+    is below eigenvalue_threshold, then Newton steps along the mode with perpendicular
+    relaxation; "min_mode": initial_displacement along it, then FIRE on the min-mode
+    effective force (see the module docstring)."""
+    initial_displacement: float = 0.3
+    """min_mode: length of the random displacement of the pushed atoms."""
+    uphill_force: float = 0.5
+    """eV/A, min_mode: the least force up the lowest mode while its eigenvalue is positive."""
     push_step: float = 0.1
     """Length of each push along the initial random direction."""
     push_relaxation_steps: int = 2
@@ -102,6 +119,10 @@ class ArtSettings:
     """An atom takes part in an event if it moved more than this from the initial minimum to the saddle."""
     max_force: float = 100.0
     """eV/A: a force component beyond this is a blow-up."""
+
+    def __post_init__(self):
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation = {self.activation!r}: one of {', '.join(ACTIVATIONS)}")
 
 
 @dataclass
@@ -445,6 +466,51 @@ class SaddleSearch:
                                    settings.saddle_force_tolerance / 2)
         raise SearchFailed("not_converged", f"total force {np.linalg.norm(point.forces):.3g}")
 
+    def follow_lowest_mode(self, push: np.ndarray) -> tuple[Point, Mode, int]:
+        """The min_mode activation: from the minimum displaced by initial_displacement
+        along ``push``, FIRE on min_mode_force until the total force is below the saddle
+        tolerance at negative curvature; returns the saddle, its mode and the steps.
+        FIRE restarts where the curvature changes sign (its velocity is then wrong)."""
+        settings = self.settings
+        point = self.evaluate(self.minimum.positions + settings.initial_displacement * push)
+        mode, fire, was_convex = self.mode(point, push), None, None
+        for step in range(settings.max_activation_steps):
+            if step > 0:
+                mode = self.mode(point, mode.vector)
+            self.log("min-mode", step, point, mode)
+            forces = self.evaluate.project(point.forces)
+            convex = mode.eigenvalue >= 0
+            if not convex and np.linalg.norm(forces) < settings.saddle_force_tolerance:
+                return point, mode, step
+            if convex != was_convex:
+                fire, was_convex = Fire(settings.max_atom_step), convex
+            force = self.evaluate.project(self.min_mode_force(point, forces, mode))
+            point = self.evaluate(point.positions + fire.move(force))
+        raise SearchFailed("not_converged", f"total force {np.linalg.norm(point.forces):.3g}")
+
+    def min_mode_force(self, point: Point, forces: np.ndarray, mode: Mode) -> np.ndarray:
+        """The dimer method's effective force (before the rigid translation is removed):
+        F - 2 (F.v) v at negative curvature; else -(F.v) v, at least uphill_force along v
+        away from the minimum."""
+        along = np.vdot(forces, mode.vector)
+        if mode.eigenvalue < 0:
+            return forces - 2 * along * mode.vector
+        if abs(along) >= self.settings.uphill_force:
+            return -along * mode.vector
+        away = np.sign(np.vdot(mode.vector, point.positions - self.minimum.positions)) or 1.0
+        return self.settings.uphill_force * away * mode.vector
+
+    def activate(self, push: np.ndarray, event: Event) -> tuple[Point, Mode]:
+        """From the minimum to a converged saddle by settings.activation; counts into
+        ``event``."""
+        if self.settings.activation == "min_mode":
+            saddle, mode, event.activation_steps = self.follow_lowest_mode(push)
+            event.push_steps = 1
+            return saddle, mode
+        point, mode, event.push_steps = self.leave_basin(push)
+        saddle, mode, event.activation_steps = self.converge(point, mode)
+        return saddle, mode
+
     def verify(self, saddle: Point, mode: Mode, event: Event, seed: int) -> Mode:
         """Lowest and second eigenvalue over all atoms: exactly one negative."""
         settings = self.settings
@@ -494,8 +560,7 @@ def find_saddle(surface: EnergySurface, minimum_positions: np.ndarray, push: np.
     push = unit(evaluate.project(push))
     event = Event(status=SADDLE, initial_energy=minimum.energy)
     try:
-        point, mode, event.push_steps = search.leave_basin(push)
-        saddle, mode, event.activation_steps = search.converge(point, mode)
+        saddle, mode = search.activate(push, event)
         event.force_calls = evaluate.calls
         record_saddle(event, minimum, saddle, push, settings)
         mode = search.verify(saddle, mode, event, seed)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize, root
 
-from mgrelax.art import ArtSettings, SADDLE, find_saddle, lanczos_lowest
+from mgrelax.art import ACTIVATIONS, ArtSettings, SADDLE, find_saddle, lanczos_lowest
 
 
 class Surface:
@@ -73,16 +73,23 @@ def directions(count):
     return [np.array([[np.cos(a), np.sin(a)]]) for a in angles]
 
 
-def test_mueller_brown_saddles_are_the_stationary_points_of_the_surface():
+def with_activation(settings: ArtSettings, activation: str) -> ArtSettings:
+    """``settings`` with ``activation``; min_mode starts 0.02 off the minimum."""
+    return replace(settings, activation=activation, initial_displacement=0.02)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_mueller_brown_saddles_are_the_stationary_points_of_the_surface(activation):
     """Every verified saddle found from the middle minimum is a zero of the gradient
     (scipy's root finder, started there, does not move) with one negative Hessian
     eigenvalue, and both known saddles next to that minimum are found
     (Mueller & Brown: (-0.822, 0.624) at -40.66 and (0.212, 0.293) at -72.25)."""
     surface = mueller_brown()
     start = surface.minimum([-0.05, 0.47])
+    settings = with_activation(MB_SETTINGS, activation)
     found = []
     for push in directions(8):
-        event = find_saddle(surface, start, push, MB_SETTINGS)
+        event = find_saddle(surface, start, push, settings)
         if event.status != SADDLE:
             continue
         saddle = event.saddle[0]
@@ -101,7 +108,8 @@ def test_mueller_brown_saddles_are_the_stationary_points_of_the_surface():
         assert surface.energy(*point) == pytest.approx(energy, abs=0.02)
 
 
-def test_double_well_saddle_final_minimum_and_asymmetry():
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_double_well_saddle_final_minimum_and_asymmetry(activation):
     """E = (x^2 - 1)^2 + 2 (y - 0.3 x)^2 + 0.1 x: saddle near the origin, final
     minimum in the other well; both compared with direct scipy solutions."""
     def energy(x, y):
@@ -111,8 +119,9 @@ def test_double_well_saddle_final_minimum_and_asymmetry():
         return np.array([4 * x * (x**2 - 1) - 1.2 * (y - 0.3 * x) + 0.1, 4 * (y - 0.3 * x)])
 
     surface = Surface(energy, gradient)
-    settings = replace(MB_SETTINGS, eigenvalue_threshold=-0.5, push_step=0.05, eigen_step=0.1,
-                       max_atom_step=0.1, push_over=0.1, higher_order_tolerance=0.1)
+    settings = replace(with_activation(MB_SETTINGS, activation), eigenvalue_threshold=-0.5,
+                       push_step=0.05, eigen_step=0.1, max_atom_step=0.1, push_over=0.1,
+                       higher_order_tolerance=0.1)
     start = surface.minimum([1.0, 0.3])
     event = find_saddle(surface, start, np.array([[-1.0, 0.2]]), settings)
     assert event.status == SADDLE, event.reason
@@ -158,3 +167,8 @@ def test_failures_are_returned_with_their_reason(surface, status):
     event = find_saddle(surface, np.zeros((1, 2)), np.array([[1.0, 0.05]]), settings)
     assert event.status == status
     assert event.reason and event.force_calls > 0
+
+
+def test_unknown_activation_is_refused():
+    with pytest.raises(ValueError, match="activation = 'dimer': one of push, min_mode"):
+        ArtSettings(activation="dimer")

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from conftest import TINY_CONFIG
-from mgrelax.art import SADDLE, ArtSettings, find_saddle, random_push_direction
+from mgrelax.art import ACTIVATIONS, SADDLE, ArtSettings, find_saddle, random_push_direction
 from mgrelax.config import validate_config
 from mgrelax.lammps_surface import open_surface
 from mgrelax.launch import LaunchSettings
@@ -41,7 +41,8 @@ def test_surface_energy_and_forces_equal_a_fresh_lammps_run(vacancy):
     assert surface.energy_forces(hop.initial)[0] == pytest.approx(hop.initial_energy, abs=1e-9)
 
 
-def test_vacancy_hop_saddle_is_the_neb_saddle(vacancy, tmp_path):
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_vacancy_hop_saddle_is_the_neb_saddle(vacancy, tmp_path, activation):
     """Pushing the twelve neighbours of the vacancy, ART finds a saddle with exactly one
     negative eigenvalue whose far side is an equivalent minimum (the hop is symmetric),
     and its barrier equals the climbing-image NEB barrier between the same minima to
@@ -53,7 +54,8 @@ def test_vacancy_hop_saddle_is_the_neb_saddle(vacancy, tmp_path):
     neighbours = distances < 3.0
     assert np.count_nonzero(neighbours) == 12
     push = random_push_direction(np.random.default_rng(7), hop.initial.shape, neighbours)
-    event = find_saddle(surface, hop.initial, push, ArtSettings(), region=distances < 7.0)
+    event = find_saddle(surface, hop.initial, push, ArtSettings(activation=activation),
+                        region=distances < 7.0)
     assert event.status == SADDLE, event.reason
     assert event.eigenvalue < 0 and event.second_eigenvalue > 0
     assert event.saddle_force < 0.01

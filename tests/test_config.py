@@ -51,7 +51,8 @@ def with_change(config: dict, path: str, value) -> dict:
     ("art", {"centres": 2}, "art.temperature = None: required with art.centres"),
     ("art.engine", {"push_stp": 0.2}, "config error: art.engine: Additional properties are not "
                                       "allowed ('push_stp' was unexpected); allowed keys: "
-                                      "push_step, push_relaxation_steps"),
+                                      "activation, initial_displacement, uphill_force, push_step"),
+    ("art.engine", {"activation": "dimer"}, "art.engine.activation = 'dimer'"),
     ("art.engine", {"eigenvalue_threshold": 0.05}, "art.engine.eigenvalue_threshold = 0.05"),
     ("art.centres", 300, "art.centres = 300: more than the 125 Cu atoms of each of the 2 glass "
                          "samples"),
@@ -91,7 +92,7 @@ def test_art_engine_defaults_are_the_engines(tiny_config):
     fields = dataclasses.fields(ArtSettings)
     assert list(schema) == [field.name for field in fields]
     for field in fields:
-        assert schema[field.name]["type"] == {int: "integer", float: "number"}[type(field.default)]
+        assert schema[field.name]["type"] == {int: "integer", float: "number", str: "string"}[type(field.default)]
         assert engine[field.name] == field.default, field.name
     assert ArtSettings(**engine) == ArtSettings()
 
