@@ -12,7 +12,8 @@ from pathlib import Path
 import yaml
 
 from mgrelax.config import model_of, validate_config
-from mgrelax.glass import lammps_timestep, melt_job
+from mgrelax.glass import melt_job
+from mgrelax.plan import lammps_timestep
 from mgrelax.jobs import run_job
 from mgrelax.launch import LaunchSettings
 from mgrelax.potentials import Model

@@ -37,6 +37,7 @@ from mgrelax.jobs import PARTIAL
 from mgrelax.lammps_io import Configuration, read_data_file, read_hdf5, write_hdf5
 from mgrelax.lammps_surface import open_surface
 from mgrelax.metad import run_centre
+from mgrelax.plan import Search, batches
 from mgrelax.potentials import Model
 
 LOGGER = logging.getLogger(__name__)
@@ -58,14 +59,6 @@ COLUMN_UNITS = {
 MINIMUM_PREFIX = "minimum/sample"
 
 
-@dataclass(frozen=True)
-class Search:
-    """One search: cluster index c (centred like metadynamics run c) and push seed."""
-
-    cluster: int
-    seed: int
-
-
 @dataclass
 class EventTable:
     """Searches and their outcomes: scalar ``rows``, displacements from the minimum at
@@ -76,20 +69,6 @@ class EventTable:
     saddle_displacement: np.ndarray
     final_displacement: np.ndarray
     minima: dict[int, np.ndarray]
-
-
-def sample_searches(art: dict, samples: int, sample: int) -> list[Search]:
-    """The searches on glass sample ``sample``: its clusters in order, each with
-    searches_per_centre seeds."""
-    per_centre = art["searches_per_centre"]
-    return [Search(cluster, art["seed"] + cluster * per_centre + k)
-            for cluster in range(sample, art["centres"], samples) for k in range(per_centre)]
-
-
-def batches(art: dict, samples: int, sample: int) -> list[list[Search]]:
-    """The searches of ``sample`` in batches of at most art.batch_size."""
-    searches, size = sample_searches(art, samples, sample), art["batch_size"]
-    return [searches[start:start + size] for start in range(0, len(searches), size)]
 
 
 def column_unit(name: str) -> str:

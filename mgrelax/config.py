@@ -16,13 +16,14 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from mgrelax.glass import atom_counts, lammps_timestep
 from mgrelax.launch import LaunchSettings
+from mgrelax.plan import atom_counts, lammps_timestep
 from mgrelax.potentials import Model, PotentialError, load_catalogue, resolve_potential_file
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
 COMPOSITION_TOLERANCE = 1e-6
 MIN_STEPS_PER_DMS_CYCLE = 100
+STAGES = ("glass", "dms", "scattering", "metad", "art")
 
 
 class ConfigError(ValueError):
@@ -90,14 +91,24 @@ def validate_config(config: dict) -> dict:
     _check_composition(config, model)
     _check_temperatures(config)
     _check_dms_periods(config, model)
+    _check_launch(config)
     _check_metad(config, model)
     _check_art(config, model)
     try:
         resolve_potential_file(model)
-        launch_settings(config)
-    except (PotentialError, ValueError) as error:
+    except PotentialError as error:
         raise ConfigError(f"config error: {error}") from None
     return config
+
+
+def _check_launch(config: dict) -> None:
+    """The launch settings are possible, the defaults and each stage's overrides."""
+    for stage in (None, *config["stages"]):
+        try:
+            launch_settings(config, stage)
+        except ValueError as error:
+            where = f"stages.{stage}." if stage else ""
+            raise ConfigError(f"config error: {where}{error}") from None
 
 
 def model_of(config: dict) -> Model:
@@ -129,12 +140,47 @@ def _check_temperatures(config: dict) -> None:
                           f"melt.temperature ({melt})")
 
 
-def launch_settings(config: dict, ranks: int | None = None) -> LaunchSettings:
-    """LaunchSettings from the ``lammps`` section; ``ranks`` overrides the configured count."""
-    section = dict(config["lammps"])
-    if ranks is not None:
-        section["ranks"] = ranks
+def launch_settings(config: dict, stage: str | None = None, ranks: int | None = None,
+                    threads_per_rank: int | None = None,
+                    gpus_per_node: int | None = None) -> LaunchSettings:
+    """How the LAMMPS runs of ``stage`` are launched: the ``lammps`` section with the
+    stage's overrides; the keyword arguments, when given, are what the job was granted
+    (its Snakemake resources) and take precedence."""
+    section = {**config["lammps"], **_stage(config, stage).get("lammps", {})}
+    granted = {"ranks": ranks, "threads_per_rank": threads_per_rank,
+               "gpus_per_node": gpus_per_node}
+    section.update({key: value for key, value in granted.items() if value is not None})
     return LaunchSettings(**section)
+
+
+def job_resources(config: dict, stage: str, ranks: int | None = None) -> dict:
+    """Snakemake resources of a LAMMPS job of ``stage`` (``ranks`` overrides its rank count).
+
+    In the names the SLURM executor plugin reads: ``tasks`` (MPI ranks),
+    ``cpus_per_task`` (threads per rank), ``mpi`` (set for several ranks, so that the
+    plugin starts the job once and LAMMPS's launcher starts the ranks), ``gpu`` and
+    ``tasks_per_gpu`` (the plugin asks for ``--ntasks-per-gpu``, defaulting it to all
+    the tasks), ``mem_mb``, ``runtime`` (minutes), ``slurm_partition``, ``slurm_account``.
+    """
+    launch = launch_settings(config, stage, ranks=ranks)
+    scheduler = {**config["resources"], **_stage(config, stage).get("resources", {})}
+    resources = {"tasks": launch.ranks, "cpus_per_task": launch.threads_per_rank,
+                 "mem_mb": scheduler["mem_mb"], "runtime": scheduler["runtime"]}
+    if launch.ranks > 1:
+        resources["mpi"] = launch.mpi_launcher
+    if launch.uses_gpus:
+        resources["gpu"] = launch.gpus_per_node
+        resources["tasks_per_gpu"] = launch.ranks // launch.gpus_per_node
+    for key in ("partition", "account"):
+        if scheduler.get(key):
+            resources[f"slurm_{key}"] = scheduler[key]
+    return resources
+
+
+def _stage(config: dict, stage: str | None) -> dict:
+    if stage is not None and stage not in STAGES:
+        raise ValueError(f"stage {stage!r} is not one of {', '.join(STAGES)}")
+    return config.get("stages", {}).get(stage, {}) if stage else {}
 
 
 def load_config_file(path: Path) -> dict:
@@ -243,7 +289,7 @@ def _check_art(config: dict, model: Model) -> None:
     if art["mode_radius"] < art["push_radius"]:
         raise ConfigError(f"config error: art.mode_radius = {art['mode_radius']}: must be at "
                           f"least art.push_radius ({art['push_radius']} Angstrom)")
-    if art["neb"]["events"] and config["lammps"]["mpi_launcher"] == "none":
+    if art["neb"]["events"] and launch_settings(config, "art").mpi_launcher == "none":
         raise ConfigError("config error: art.neb.events = "
                           f"{art['neb']['events']}: the NEB runs one MPI rank per replica and "
                           "needs lammps.mpi_launcher (mpirun, mpiexec or srun), or set it to 0")

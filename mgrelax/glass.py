@@ -12,7 +12,6 @@ follow by energy minimisation.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from mgrelax.jobs import LammpsJob
 from mgrelax.lammps_io import (read_data_file, read_dump_frame, read_hdf5, read_key_values,
                                read_series,
                                write_hdf5, write_json)
+from mgrelax.plan import atom_counts, lammps_timestep
 from mgrelax.potentials import Model, resolve_potential_file, template_values
 
 MELT_SERIES_EXTRA = ("msd",)
@@ -35,20 +35,10 @@ class LiquidCheckError(RuntimeError):
     """The melt is not a liquid (or not all atoms could be placed)."""
 
 
-def number_label(value: float) -> str:
-    """Folder-name form of a temperature, period or amplitude: 300 -> '300', 0.45 -> '0.45'."""
-    return f"{value:g}"
-
-
 def seeds(config: dict, sample: int) -> dict:
     """Random seeds of one sample (LAMMPS wants positive integers)."""
     base = config["seed"] + 7919 * sample
     return {"placement": base, "velocity": base + 1}
-
-
-def lammps_timestep(config: dict, model: Model) -> float:
-    """MD time step in LAMMPS time units (ps for metal)."""
-    return config["timestep"] * model.units.timestep_to_time
 
 
 def steps_for(duration: float, config: dict, model: Model) -> int:
@@ -73,17 +63,6 @@ def schedule(segments: list[tuple[str, float, float, int]]) -> list[dict]:
     if not result:
         raise ValueError("the temperature schedule has no steps: check durations and rates")
     return result
-
-
-def atom_counts(config: dict, model: Model) -> dict[str, int]:
-    """Atoms per species for the composition, by largest remainder (they sum to n_atoms)."""
-    n_atoms, composition = config["n_atoms"], config["composition"]
-    exact = {s: composition.get(s, 0.0) * n_atoms for s in model.species_names}
-    counts = {s: math.floor(v) for s, v in exact.items()}
-    missing = n_atoms - sum(counts.values())
-    for species in sorted(exact, key=lambda s: exact[s] - counts[s], reverse=True)[:missing]:
-        counts[species] += 1
-    return counts
 
 
 def common_values(config: dict, model: Model, potential: Path | None) -> dict:

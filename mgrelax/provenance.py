@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import platform
 import re
 import subprocess
@@ -58,6 +59,15 @@ def potential_record(model: Model) -> dict:
             "sha256": None if path is None else sha256_of(path)}
 
 
+def scheduler_record() -> dict | None:
+    """The batch job this step runs in (SLURM), or None for a local run."""
+    job_id = os.environ.get("SLURM_JOB_ID")
+    if job_id is None:
+        return None
+    return {"scheduler": "slurm", "job_id": job_id,
+            "cluster": os.environ.get("SLURM_CLUSTER_NAME")}
+
+
 def provenance(config: dict, model: Model, launch: LaunchSettings, seeds: dict) -> dict:
     """Provenance record shared by every job of a run."""
     return {
@@ -68,6 +78,8 @@ def provenance(config: dict, model: Model, launch: LaunchSettings, seeds: dict) 
         "accelerator": launch.accelerator,
         "mpi_ranks": launch.ranks,
         "threads_per_rank": launch.threads_per_rank,
+        "gpus_per_node": launch.gpus_per_node,
+        "scheduler": scheduler_record(),
         "potential": potential_record(model),
         "seeds": seeds,
         "config": config,

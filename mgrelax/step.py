@@ -22,17 +22,22 @@ class StepContext:
         return provenance(self.config, self.model, self.launch, seeds)
 
 
-def step_context(snakemake) -> StepContext:
-    """Context of the Snakemake job running this script (ranks from its resources).
+def step_context(snakemake, stage: str) -> StepContext:
+    """Context of the Snakemake job of ``stage`` running this script.
 
-    Messages of the job (start, resume, finish, errors) go to its Snakemake log.
+    LAMMPS runs with the ranks, threads per rank and GPUs the job was granted (its
+    resources ``tasks``, ``cpus_per_task`` and ``gpu``), which the rules take from the
+    config and ``--set-resources`` may change. Messages of the job (start, resume,
+    finish, errors) go to its Snakemake log.
     """
     if snakemake.log:
         _log_to(snakemake.log[0])
     config = validate_config(snakemake.config)
-    ranks = getattr(snakemake.resources, "tasks", None)
-    return StepContext(config=config, model=model_of(config),
-                       launch=launch_settings(config, ranks=ranks))
+    granted = snakemake.resources
+    launch = launch_settings(config, stage, ranks=getattr(granted, "tasks", None),
+                             threads_per_rank=getattr(granted, "cpus_per_task", None),
+                             gpus_per_node=getattr(granted, "gpu", None))
+    return StepContext(config=config, model=model_of(config), launch=launch)
 
 
 def _log_to(path: str) -> None:

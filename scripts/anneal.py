@@ -6,7 +6,7 @@ from mgrelax.glass import anneal_job
 from mgrelax.jobs import run_job
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "glass")
 directory = Path(snakemake.output.data).parent
 job = anneal_job(context.config, context.model, directory, Path(snakemake.input.quenched),
                  context.provenance())

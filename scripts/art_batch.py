@@ -4,7 +4,7 @@
 from mgrelax.art_campaign import run_batch
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "art")
 run_batch(context.config, context.model, snakemake.input.inherent, snakemake.output.events,
           int(snakemake.wildcards.sample), int(snakemake.wildcards.batch),
           context.provenance(art=context.config["art"]["seed"]))

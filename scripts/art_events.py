@@ -4,5 +4,5 @@ spectrum statistics and the spectrum figure."""
 from mgrelax.art_summary import write_art_events
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "art")
 write_art_events(snakemake.input.batches, snakemake.output, context.config)

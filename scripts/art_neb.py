@@ -4,6 +4,6 @@ comparison of the barriers and its figure."""
 from mgrelax.art_neb import write_neb_check
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "art")
 write_neb_check(snakemake.input.events, dict(enumerate(snakemake.input.inherent)),
                 snakemake.output, context.config, context.model, context.launch)

@@ -8,7 +8,7 @@ from mgrelax.jobs import run_job
 from mgrelax.lammps_io import write_json
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "dms")
 wildcards, output = snakemake.wildcards, snakemake.output
 settings = context.config["dms"]
 state = state_point(wildcards)

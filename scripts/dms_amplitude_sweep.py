@@ -3,5 +3,5 @@
 from mgrelax.dms_summary import write_amplitude_sweep
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "dms")
 write_amplitude_sweep(snakemake.input.fits, snakemake.output, context.model)

@@ -8,7 +8,7 @@ from mgrelax.displacement import displacement_step
 from mgrelax.dms import state_point
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "dms")
 inputs, wildcards = snakemake.input, snakemake.wildcards
 cutoff = context.config["dms"]["d2min_cutoff"] or \
     json.loads(Path(inputs.peaks).read_text())["pairs"]["total"]["r_min"]

@@ -4,6 +4,6 @@ law) and figures."""
 from mgrelax.dms_summary import write_dms_summary
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "dms")
 write_dms_summary(snakemake.input.fits, snakemake.input.displacements, snakemake.output,
                   context.model)

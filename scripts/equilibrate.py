@@ -6,7 +6,7 @@ from mgrelax.glass import equilibrate_job, structure_of_hold
 from mgrelax.jobs import run_job
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "glass")
 temperature = float(snakemake.wildcards.temperature)
 directory = Path(snakemake.output.data).parent
 job = equilibrate_job(context.config, context.model, temperature, directory,

@@ -7,7 +7,7 @@ from mgrelax.jobs import run_job
 from mgrelax.lammps_io import write_json
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "glass")
 directory = Path(snakemake.output.data).parent
 job = inherent_structure_job(context.config, context.model, directory, Path(snakemake.input.glass),
                              context.provenance())

@@ -7,7 +7,7 @@ from mgrelax.lammps_io import write_json
 from mgrelax.scattering import scattering_job, scattering_record
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "scattering")
 output = snakemake.output
 temperature = float(snakemake.wildcards.temperature)
 job = scattering_job(context.config, context.model, temperature, Path(output.table).parent,

@@ -7,7 +7,7 @@ from mgrelax.jobs import run_job
 from mgrelax.lammps_io import write_json
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "glass")
 sample = int(snakemake.wildcards.sample)
 directory = Path(snakemake.output.data).parent
 job = melt_job(context.config, context.model, sample, directory,

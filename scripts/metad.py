@@ -6,7 +6,7 @@ from pathlib import Path
 from mgrelax.metad import metad_step
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "metad")
 wildcards = snakemake.wildcards
 state = {"temperature": float(wildcards.temperature), "cutoff": wildcards.cutoff,
          "run": int(wildcards.run), "sample": int(wildcards.run) % context.config["samples"]}

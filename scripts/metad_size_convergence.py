@@ -3,6 +3,6 @@
 from mgrelax.metad_summary import write_size_convergence
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "metad")
 write_size_convergence(snakemake.input.records, snakemake.input.structure[0], snakemake.output,
                        context.config["metad"]["attempt_frequency"])

@@ -5,7 +5,7 @@ the ART stage runs, Arrhenius plot)."""
 from mgrelax.metad_summary import write_metad_summary
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "metad")
 settings = context.config["metad"]
 write_metad_summary(snakemake.input.records, snakemake.output, settings["attempt_frequency"],
                     settings["experiments"], art_summary=next(iter(snakemake.input.art), None))

@@ -6,7 +6,7 @@ from mgrelax.glass import quench_job, series_to_hdf5
 from mgrelax.jobs import run_job
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "glass")
 directory = Path(snakemake.output.data).parent
 job = quench_job(context.config, context.model, directory, Path(snakemake.input.liquid),
                  context.provenance())

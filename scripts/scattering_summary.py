@@ -3,6 +3,6 @@
 from mgrelax.scattering import write_scattering_summary
 from mgrelax.step import step_context
 
-context = step_context(snakemake)
+context = step_context(snakemake, "scattering")
 write_scattering_summary(snakemake.input.tables, snakemake.input.fits, snakemake.output,
                          context.model)

@@ -17,8 +17,8 @@ from mgrelax import art_campaign
 from mgrelax.art import (FAILURES, SADDLE, ArtSettings, Event, find_saddle,
                          random_push_direction)
 from mgrelax.art_campaign import (ARRAY_FIELDS, COLUMN_UNITS, ERROR, BatchTable, EventTable,
-                                  Search, batches, column_unit, event_row, read_events,
-                                  run_batch, write_events)
+                                  column_unit, event_row, read_events, run_batch, write_events)
+from mgrelax.plan import Search, batches
 from mgrelax.art_neb import write_neb_check
 from mgrelax.config import model_of, validate_config
 from mgrelax.glass import inherent_structure_job, melt_job

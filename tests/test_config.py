@@ -8,7 +8,8 @@ import yaml
 
 from conftest import run_snakemake
 from mgrelax.art import ArtSettings
-from mgrelax.config import ConfigError, load_schema, validate_config
+from mgrelax.config import ConfigError, job_resources, launch_settings, load_schema, \
+    validate_config
 
 
 def with_change(config: dict, path: str, value) -> dict:
@@ -59,6 +60,17 @@ def with_change(config: dict, path: str, value) -> dict:
     ("art.mode_radius", 3.0, "art.mode_radius = 3.0: must be at least art.push_radius"),
     ("art.neb.replicas", 2, "art.neb.replicas = 2: 2 is less than the minimum of 3"),
     ("lammps.mpi_launcher", "none", "art.neb.events = 1: the NEB runs one MPI rank per replica"),
+    ("stages.art", {"lammps": {"mpi_launcher": "none"}}, "art.neb.events = 1: the NEB runs"),
+    ("stages.anneal", {}, "config error: stages: Additional properties are not allowed "
+                          "('anneal' was unexpected); allowed keys: glass, dms, scattering, "
+                          "metad, art"),
+    ("stages.glass", {"lammps": {"ranks": 0}}, "stages.glass.lammps.ranks = 0"),
+    ("stages.glass", {"lammps": {"ranks": 2, "mpi_launcher": "none"}},
+     "stages.glass.lammps.mpi_launcher: 'none' cannot start 2 ranks"),
+    ("stages.metad", {"lammps": {"accelerator": "gpu", "gpus_per_node": 1}},
+     "stages.metad.lammps.accelerator: 'gpu' needs lammps.engine 'executable'"),
+    ("resources.partition", "gpu --wrap=rm", "resources.partition = 'gpu --wrap=rm'"),
+    ("stages.dms", {"resources": {"runtime": "1h"}}, "stages.dms.resources.runtime = '1h'"),
 ])
 def test_bad_values_get_one_line_naming_the_key(tiny_config, path, value, expected):
     with pytest.raises(ConfigError) as error:
@@ -103,6 +115,26 @@ def test_defaults_are_filled_in(tiny_config):
     assert config["lammps"] == {"engine": "python", "executable": "lmp", "mpi_launcher": "mpirun",
                                 "ranks": 1, "threads_per_rank": 1, "accelerator": "none",
                                 "gpus_per_node": 0}
+
+
+def test_job_resources_follow_the_stage_overrides(tiny_config):
+    config = validate_config(with_change(tiny_config, "stages", {
+        "glass": {"lammps": {"ranks": 2, "mpi_launcher": "srun"},
+                  "resources": {"runtime": 720, "partition": "long"}},
+        "metad": {"lammps": {"engine": "executable", "executable": "lmp_gpu", "ranks": 4,
+                             "accelerator": "gpu", "gpus_per_node": 2},
+                  "resources": {"partition": "gpu", "account": "mg42"}}}))
+    assert job_resources(config, "glass") == {
+        "tasks": 2, "cpus_per_task": 1, "mpi": "srun", "mem_mb": 2000, "runtime": 720,
+        "slurm_partition": "long"}
+    assert job_resources(config, "metad") == {
+        "tasks": 4, "cpus_per_task": 1, "mpi": "mpirun", "gpu": 2, "tasks_per_gpu": 2,
+        "mem_mb": 2000, "runtime": 120, "slurm_partition": "gpu", "slurm_account": "mg42"}
+    assert job_resources(config, "dms") == {"tasks": 1, "cpus_per_task": 1, "mem_mb": 2000,
+                                            "runtime": 120}
+    assert job_resources(config, "glass", ranks=1)["tasks"] == 1
+    granted = launch_settings(config, "metad", ranks=8, gpus_per_node=4)
+    assert (granted.ranks, granted.gpus_per_node, granted.executable) == (8, 4, "lmp_gpu")
 
 
 def test_snakemake_stops_on_bad_config_before_any_job(tmp_path):

@@ -30,6 +30,19 @@ def test_srun_takes_tasks_and_cpus_per_task():
     assert launcher_prefix(settings) == ["srun", "--ntasks", "8", "--cpus-per-task", "2"]
 
 
+def test_srun_starts_the_wheel_ranks_with_pmi2():
+    settings = LaunchSettings(mpi_launcher="srun", ranks=2)
+    assert launcher_prefix(settings)[-1] == "--mpi=pmi2"
+
+
+def test_srun_environment_drops_the_per_task_settings_srun_refuses():
+    job = {"SLURM_JOB_ID": "7", "SLURM_TRES_PER_TASK": "cpu=2", "SLURM_NTASKS_PER_GPU": "4"}
+    srun = run_environment(LaunchSettings(mpi_launcher="srun", ranks=2), base=job)
+    assert srun["SLURM_JOB_ID"] == "7"
+    assert "SLURM_TRES_PER_TASK" not in srun and "SLURM_NTASKS_PER_GPU" not in srun
+    assert run_environment(LaunchSettings(ranks=2), base=job)["SLURM_TRES_PER_TASK"] == "cpu=2"
+
+
 @pytest.mark.parametrize("accelerator, gpus, threads, switches", [
     ("none", 0, 1, []),
     ("omp", 0, 4, ["-sf", "omp", "-pk", "omp", "4"]),
@@ -50,6 +63,8 @@ def test_accelerator_switches_follow_the_program(accelerator, gpus, threads, swi
     (dict(accelerator="gpu", gpus_per_node=1), "needs lammps.engine 'executable'"),
     (dict(engine="executable", accelerator="kokkos"), "at least 1 GPU"),
     (dict(ranks=2, mpi_launcher="none"), "cannot start 2 ranks"),
+    (dict(engine="executable", accelerator="gpu", gpus_per_node=2, ranks=3),
+     "must be a multiple of lammps.gpus_per_node"),
     (dict(accelerator="cuda"), "not one of none, omp, gpu, kokkos"),
 ])
 def test_impossible_launch_settings_are_refused(settings, message):

@@ -12,7 +12,8 @@ from mgrelax.provenance import provenance, workflow_version
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_record_names_build_launch_potential_seeds_and_config(tiny_config):
+def test_record_names_build_launch_potential_seeds_and_config(tiny_config, monkeypatch):
+    monkeypatch.delenv("SLURM_JOB_ID", raising=False)
     config = validate_config(tiny_config)
     model = model_of(config)
     launch = LaunchSettings(ranks=2, accelerator="omp", threads_per_rank=2)
@@ -24,6 +25,15 @@ def test_record_names_build_launch_potential_seeds_and_config(tiny_config):
     assert record["potential"]["sha256"] == sha256_of(resolve_potential_file(model))
     assert record["potential"]["citation"].startswith("M. I. Mendelev")
     assert record["seeds"] == {"velocity": 7} and record["config"] is config
+    assert record["scheduler"] is None
+
+
+def test_record_names_the_slurm_job(tiny_config, monkeypatch):
+    monkeypatch.setenv("SLURM_JOB_ID", "4711")
+    monkeypatch.setenv("SLURM_CLUSTER_NAME", "hpc")
+    config = validate_config(tiny_config)
+    record = provenance(config, model_of(config), LaunchSettings(), {})
+    assert record["scheduler"] == {"scheduler": "slurm", "job_id": "4711", "cluster": "hpc"}
 
 
 @pytest.mark.skipif(not (REPO / ".git").exists(), reason="not a git checkout")

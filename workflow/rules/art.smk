@@ -4,7 +4,7 @@
 # marked, the activation-energy spectrum and its statistics; then climbing-image NEB
 # on the first unique events as the independent check of their barriers.
 
-from mgrelax.art_campaign import batches
+from mgrelax.plan import batches
 
 ART = "results/art"
 ART_SETTINGS = config["art"]
@@ -34,6 +34,10 @@ rule art_batch:
     log:
         "logs/art/sample{sample}/batch{batch}.log",
     threads: 1
+    resources:
+        **lammps_resources("art", ranks=1),  # the engine drives one in-process LAMMPS
+    group:
+        "art_searches"
     script:
         "../../scripts/art_batch.py"
 
@@ -67,10 +71,9 @@ rule art_neb:
         figure_pdf=ART + "/figures/neb.pdf",
     log:
         "logs/art/neb.log",
-    threads: ART_NEB["replicas"] * LAUNCH.threads_per_rank
+    threads: lammps_threads("art", ranks=ART_NEB["replicas"])
     resources:
-        tasks=ART_NEB["replicas"],
-        cpus_per_task=LAUNCH.threads_per_rank,
+        **lammps_resources("art", ranks=ART_NEB["replicas"]),  # one rank per replica
     script:
         "../../scripts/art_neb.py"
 

@@ -1,15 +1,14 @@
 # Validation of the config before any job starts, and helpers shared by the rules.
 import sys
 
-from mgrelax.config import ConfigError, launch_settings, validate_config
-from mgrelax.glass import number_label
+from mgrelax.config import ConfigError, job_resources, launch_settings, validate_config
+from mgrelax.plan import number_label
 
 try:
     config.update(validate_config(config))
 except ConfigError as error:
     sys.exit(str(error))
 
-LAUNCH = launch_settings(config)
 SAMPLES = list(range(config["samples"]))
 TEMPERATURES = [number_label(t) for t in config["temperatures"]]
 GLASS = "results/glass"
@@ -21,6 +20,13 @@ wildcard_constraints:
     temperature=r"[0-9.]+",
 
 
-def lammps_resources():
-    """Resources of a LAMMPS job: MPI ranks as tasks, OpenMP threads per task."""
-    return {"tasks": LAUNCH.ranks, "cpus_per_task": LAUNCH.threads_per_rank}
+def lammps_resources(stage, ranks=None):
+    """Resources of a LAMMPS job of ``stage``: MPI ranks as tasks, threads per task,
+    GPUs, memory, run time and partition (the config's lammps, resources and stages)."""
+    return job_resources(config, stage, ranks)
+
+
+def lammps_threads(stage, ranks=None):
+    """Cores of a LAMMPS job of ``stage``: its ranks times threads per rank."""
+    launch = launch_settings(config, stage, ranks)
+    return launch.ranks * launch.threads_per_rank

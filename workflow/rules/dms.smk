@@ -44,9 +44,9 @@ rule dms:
         cycle_pdf=DMS_POINT + "/cycle.pdf",
     log:
         "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}.log",
-    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    threads: lammps_threads("dms")
     resources:
-        **lammps_resources(),
+        **lammps_resources("dms"),
     script:
         "../../scripts/dms.py"
 
@@ -64,9 +64,9 @@ rule dms_displacement:
         slice_map_pdf=DMS_POINT + "/d2min_slice.pdf",
     log:
         "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}_displacement.log",
-    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    threads: lammps_threads("dms")
     resources:
-        **lammps_resources(),
+        **lammps_resources("dms"),
     script:
         "../../scripts/dms_displacement.py"
 

@@ -10,9 +10,9 @@ rule melt:
         check=SAMPLE_DIR + "/melt/liquid_check.json",
     log:
         "logs/glass/sample{sample}/melt.log",
-    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    threads: lammps_threads("glass")
     resources:
-        **lammps_resources(),
+        **lammps_resources("glass"),
     script:
         "../../scripts/melt.py"
 
@@ -26,9 +26,9 @@ rule quench:
         table=SAMPLE_DIR + "/quench/quench.h5",
     log:
         "logs/glass/sample{sample}/quench.log",
-    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    threads: lammps_threads("glass")
     resources:
-        **lammps_resources(),
+        **lammps_resources("glass"),
     script:
         "../../scripts/quench.py"
 
@@ -52,9 +52,9 @@ rule anneal:
         series=SAMPLE_DIR + "/anneal/series.dat",
     log:
         "logs/glass/sample{sample}/anneal.log",
-    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    threads: lammps_threads("glass")
     resources:
-        **lammps_resources(),
+        **lammps_resources("glass"),
     script:
         "../../scripts/anneal.py"
 
@@ -69,9 +69,9 @@ rule equilibrate:
         peaks=SAMPLE_DIR + "/T{temperature}/structure.json",
     log:
         "logs/glass/sample{sample}/T{temperature}/equilibrate.log",
-    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    threads: lammps_threads("glass")
     resources:
-        **lammps_resources(),
+        **lammps_resources("glass"),
     script:
         "../../scripts/equilibrate.py"
 
@@ -84,9 +84,9 @@ rule inherent_structure:
         summary=SAMPLE_DIR + "/T{temperature}/inherent/minimization.json",
     log:
         "logs/glass/sample{sample}/T{temperature}/inherent_structure.log",
-    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    threads: lammps_threads("glass")
     resources:
-        **lammps_resources(),
+        **lammps_resources("glass"),
     script:
         "../../scripts/inherent_structure.py"
 

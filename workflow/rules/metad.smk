@@ -3,7 +3,7 @@
 # crossed a resolved saddle; then barrier spectra, single-barrier reductions,
 # activation energy and entropy, frequencies, and the cluster-size convergence.
 
-from mgrelax.metad import cutoff_label
+from mgrelax.plan import cutoff_label
 
 METAD = "results/metad"
 METAD_RUN = METAD + "/T{temperature}/r{cutoff}/run{run}"
@@ -42,9 +42,11 @@ rule metad:
         figure_pdf=METAD_RUN + "/run.pdf",
     log:
         "logs/metad/T{temperature}/r{cutoff}/run{run}.log",
-    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    threads: lammps_threads("metad")
     resources:
-        **lammps_resources(),
+        **lammps_resources("metad"),
+    group:
+        "metad_runs"
     script:
         "../../scripts/metad.py"
 

@@ -13,9 +13,9 @@ rule intermediate_scattering:
         fit=SCATTERING + "/sample{sample}/T{temperature}/fs_fit.json",
     log:
         "logs/scattering/sample{sample}/T{temperature}.log",
-    threads: LAUNCH.ranks * LAUNCH.threads_per_rank
+    threads: lammps_threads("scattering")
     resources:
-        **lammps_resources(),
+        **lammps_resources("scattering"),
     script:
         "../../scripts/intermediate_scattering.py"
 
