@@ -35,9 +35,30 @@ def test_glass_stage_publishes_its_results(tiny_run):
 
 
 def test_second_run_has_nothing_to_do(tiny_run):
-    result = run_snakemake(tiny_run, "--dry-run")
-    assert result.returncode == 0
-    assert "Nothing to be done" in result.stdout + result.stderr
+    for target in ("all", "figures"):
+        result = run_snakemake(tiny_run, "--dry-run", target)
+        assert result.returncode == 0
+        assert "Nothing to be done" in result.stdout + result.stderr, target
+
+
+def test_every_figure_has_its_plotted_numbers_beside_it(tiny_run):
+    figures = sorted((tiny_run / "results").rglob("*.png"))
+    assert len(figures) >= 19
+    for png in figures:
+        assert png.with_suffix(".pdf").is_file(), png
+        numbers = pd.read_csv(png.with_suffix(".csv"))
+        assert list(numbers.columns[:3]) == ["panel", "x_label", "y_label"], png
+    spectrum = pd.read_csv(tiny_run / "results/art/figures/spectrum.csv")
+    summary = json.loads((tiny_run / "results/art/summary.json").read_text())
+    assert spectrum[spectrum.kind == "bar"].y.sum() == summary["unique"]
+
+
+def test_html_report_holds_the_captioned_figures(tiny_run):
+    result = run_snakemake(tiny_run, "--report", "report.html")
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = (tiny_run / "report.html").read_text(errors="replace")
+    for figure in ("glass_transition.png", "spectra.png", "arrhenius.png", "spectrum.png"):
+        assert figure in html, figure
 
 
 def test_provenance_names_lammps_potential_seeds_and_launch(tiny_run):

@@ -90,8 +90,11 @@ def ensure_packages(install: bool) -> None:
         raise CannotRun(f"{', '.join(missing)} not installed (Debian packages: "
                         f"{' '.join(PACKAGES)}; 'up --install' installs them with apt-get)")
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    result = subprocess.run(["apt-get", "install", "-y", "-q", *PACKAGES], env=environment,
-                            capture_output=True, text=True)
+    command = ["apt-get", "install", "-y", "-q", *PACKAGES]
+    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    if result.returncode != 0:  # a fresh machine may have no package lists yet
+        subprocess.run(["apt-get", "update", "-q"], env=environment, capture_output=True)
+        result = subprocess.run(command, env=environment, capture_output=True, text=True)
     if result.returncode != 0:
         raise CannotRun(f"apt-get install {' '.join(PACKAGES)} failed: "
                         f"{result.stderr.strip().splitlines()[-1:]}")

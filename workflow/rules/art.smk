@@ -50,9 +50,8 @@ rule art_events:
         events=ART + "/events.h5",
         table=ART + "/events.csv",
         summary=ART + "/summary.json",
-        figure=report(ART + "/figures/spectrum.png", caption="../report/art_spectrum.rst",
-                      category="ART nouveau"),
-        figure_pdf=ART + "/figures/spectrum.pdf",
+        **figure_files("figure", ART + "/figures/spectrum", category="ART nouveau",
+                       caption="../report/art_spectrum.rst"),
     log:
         "logs/art/events.log",
     script:
@@ -66,9 +65,8 @@ rule art_neb:
                         temperature=ART_TEMPERATURE),
     output:
         table=ART + "/neb.csv",
-        figure=report(ART + "/figures/neb.png", caption="../report/art_neb.rst",
-                      category="ART nouveau"),
-        figure_pdf=ART + "/figures/neb.pdf",
+        **figure_files("figure", ART + "/figures/neb", category="ART nouveau",
+                       caption="../report/art_neb.rst"),
     log:
         "logs/art/neb.log",
     threads: lammps_threads("art", ranks=ART_NEB["replicas"])

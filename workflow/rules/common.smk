@@ -30,3 +30,11 @@ def lammps_threads(stage, ranks=None):
     """Cores of a LAMMPS job of ``stage``: its ranks times threads per rank."""
     launch = launch_settings(config, stage, ranks)
     return launch.ranks * launch.threads_per_rank
+
+
+def figure_files(name, stem, caption=None, category=None):
+    """Outputs of one figure: ``name`` the PNG (in the HTML report when it has a caption),
+    ``name``_pdf the vector PDF and ``name``_csv the numbers it plots (mgrelax.figures.save)."""
+    png = stem + ".png"
+    return {name: report(png, caption=caption, category=category) if caption else png,
+            name + "_pdf": stem + ".pdf", name + "_csv": stem + ".csv"}

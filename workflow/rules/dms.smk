@@ -40,8 +40,7 @@ rule dms:
         fit=DMS_POINT + "/fit.json",
         start=DMS_POINT + "/start.dump",
         one_period=DMS_POINT + "/one_period.dump",
-        cycle=DMS_POINT + "/cycle.png",
-        cycle_pdf=DMS_POINT + "/cycle.pdf",
+        **figure_files("cycle", DMS_POINT + "/cycle"),
     log:
         "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}.log",
     threads: lammps_threads("dms")
@@ -60,8 +59,7 @@ rule dms_displacement:
     output:
         record=DMS_POINT + "/displacement.json",
         d2min=DMS_POINT + "/d2min.dump",
-        slice_map=DMS_POINT + "/d2min_slice.png",
-        slice_map_pdf=DMS_POINT + "/d2min_slice.pdf",
+        **figure_files("slice_map", DMS_POINT + "/d2min_slice"),
     log:
         "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}_displacement.log",
     threads: lammps_threads("dms")
@@ -81,20 +79,18 @@ rule dms_summary:
         correspondence=DMS + "/correspondence.csv",
         loss_spectra=DMS + "/loss_spectrum_kww.csv",
         scaling_law=DMS + "/scaling_law.json",
-        spectra_figure=report(DMS + "/figures/spectra.png", caption="../report/dms_spectra.rst",
-                              category="Dynamic mechanical spectroscopy"),
-        spectra_figure_pdf=DMS + "/figures/spectra.pdf",
-        maps_figure=report(DMS + "/figures/maps.png", caption="../report/dms_maps.rst",
-                           category="Dynamic mechanical spectroscopy"),
-        maps_figure_pdf=DMS + "/figures/maps.pdf",
-        temperature_figure=report(DMS + "/figures/temperature.png",
-                                  caption="../report/dms_temperature.rst",
-                                  category="Dynamic mechanical spectroscopy"),
-        temperature_figure_pdf=DMS + "/figures/temperature.pdf",
-        scaling_figure=report(DMS + "/figures/scaling_law.png",
-                              caption="../report/dms_scaling_law.rst",
-                              category="Dynamic mechanical spectroscopy"),
-        scaling_figure_pdf=DMS + "/figures/scaling_law.pdf",
+        **figure_files("spectra_figure", DMS + "/figures/spectra",
+                       category="Dynamic mechanical spectroscopy",
+                       caption="../report/dms_spectra.rst"),
+        **figure_files("maps_figure", DMS + "/figures/maps",
+                       category="Dynamic mechanical spectroscopy",
+                       caption="../report/dms_maps.rst"),
+        **figure_files("temperature_figure", DMS + "/figures/temperature",
+                       category="Dynamic mechanical spectroscopy",
+                       caption="../report/dms_temperature.rst"),
+        **figure_files("scaling_figure", DMS + "/figures/scaling_law",
+                       category="Dynamic mechanical spectroscopy",
+                       caption="../report/dms_scaling_law.rst"),
     log:
         "logs/dms/summary.log",
     script:
@@ -109,10 +105,9 @@ rule dms_amplitude_sweep:
                     amplitude=map(number_label, SWEEP["amplitudes"])),
     output:
         table=DMS + "/amplitude_sweep.csv",
-        figure=report(DMS + "/figures/amplitude_sweep.png",
-                      caption="../report/dms_amplitude_sweep.rst",
-                      category="Dynamic mechanical spectroscopy"),
-        figure_pdf=DMS + "/figures/amplitude_sweep.pdf",
+        **figure_files("figure", DMS + "/figures/amplitude_sweep",
+                       category="Dynamic mechanical spectroscopy",
+                       caption="../report/dms_amplitude_sweep.rst"),
     log:
         "logs/dms/amplitude_sweep.log",
     script:

@@ -103,12 +103,10 @@ rule glass_summary:
         glass_transition=GLASS + "/glass_transition.csv",
         structure=GLASS + "/structure.csv",
         inherent=GLASS + "/inherent_structures.csv",
-        tg_figure=report(GLASS + "/figures/glass_transition.png",
-                         caption="../report/glass_transition.rst", category="Glass"),
-        tg_figure_pdf=GLASS + "/figures/glass_transition.pdf",
-        rdf_figure=report(GLASS + "/figures/pair_distribution.png",
-                          caption="../report/pair_distribution.rst", category="Glass"),
-        rdf_figure_pdf=GLASS + "/figures/pair_distribution.pdf",
+        **figure_files("tg_figure", GLASS + "/figures/glass_transition", category="Glass",
+                       caption="../report/glass_transition.rst"),
+        **figure_files("rdf_figure", GLASS + "/figures/pair_distribution", category="Glass",
+                       caption="../report/pair_distribution.rst"),
     log:
         "logs/glass/summary.log",
     script:

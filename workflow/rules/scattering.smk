@@ -28,9 +28,9 @@ rule scattering_summary:
                     temperature=DMS_TEMPERATURES),
     output:
         table=SCATTERING + "/alpha_relaxation.csv",
-        figure=report(SCATTERING + "/figures/intermediate_scattering.png",
-                      caption="../report/intermediate_scattering.rst", category="Relaxation"),
-        figure_pdf=SCATTERING + "/figures/intermediate_scattering.pdf",
+        **figure_files("figure", SCATTERING + "/figures/intermediate_scattering",
+                       category="Relaxation",
+                       caption="../report/intermediate_scattering.rst"),
     log:
         "logs/scattering/summary.log",
     script:
