@@ -24,12 +24,15 @@ include: "workflow/rules/dms.smk"
 include: "workflow/rules/scattering.smk"
 include: "workflow/rules/art.smk"  # before metad: its summary takes the ART mean
 include: "workflow/rules/metad.smk"
+include: "workflow/rules/report.smk"
 
 
 rule figures:
     # Every figure of the stages the config turns on: PNG, vector PDF and the numbers
-    # it plots as CSV; with the results in place, only what changed is redrawn.
+    # it plots as CSV, and the provenance table of the runs behind them; with the
+    # results in place, only what changed is redrawn.
     input:
+        rules.provenance.output,
         rules.glass_summary.output,
         rules.dms_all.input,
         rules.scattering_all.input,

@@ -48,6 +48,8 @@ FAILURES = {
 }
 """Failure statuses of a search and what they mean."""
 LOGGER = logging.getLogger(__name__)
+DESCENT_START_FACTOR = 0.01
+"""Angstrom^2/eV: the first steepest-descent step off a saddle, per unit force."""
 FIRE_TIMESTEP, FIRE_MAX_TIMESTEP = 0.1, 1.0
 FIRE_MIXING, FIRE_DELAY = 0.1, 5
 """FIRE's initial and largest time step, initial velocity mixing, and the number of
@@ -111,6 +113,10 @@ class ArtSettings:
     max_minimisation_steps: int = 5000
     max_atom_step: float = 0.1
     """Largest move of one atom in one relaxation step."""
+    descent_atom_step: float = 0.02
+    """Largest move of one atom in one steepest-descent step off the saddle."""
+    descent_force: float = 0.05
+    """eV/A: the descent off the saddle hands over to FIRE once no atom's force exceeds this."""
     same_minimum_distance: float = 0.1
     """Two minima are the same if no atom differs by more than this ..."""
     same_minimum_energy: float = 1e-3
@@ -385,6 +391,29 @@ def minimise(evaluate: CountingSurface, positions: np.ndarray, settings: ArtSett
     return point
 
 
+def descend(evaluate: CountingSurface, positions: np.ndarray, settings: ArtSettings) -> Point:
+    """The minimum that the steepest-descent path from ``positions`` leads to.
+
+    Monotone steps along the force (no atom moving more than descent_atom_step; the
+    step grows by 1.2 after a step down and halves after a step up) until no atom's
+    force exceeds descent_force, then FIRE (:func:`minimise`) to the minimum. FIRE alone
+    from near a saddle can carry its momentum over a small ridge into a neighbouring
+    basin (seen on the Cu-Zr glass: 7 meV higher, 6 atoms moved by up to 0.4 A), so the
+    connection test would reject a saddle that does lead back to the start.
+    """
+    point, factor = evaluate(np.array(positions, dtype=float)), DESCENT_START_FACTOR
+    for _ in range(settings.max_minimisation_steps):
+        forces = evaluate.project(point.forces)
+        if np.max(np.linalg.norm(forces, axis=-1)) < settings.descent_force:
+            break
+        trial = evaluate(point.positions + capped(factor * forces, settings.descent_atom_step))
+        if trial.energy <= point.energy:
+            point, factor = trial, min(factor * 1.2, 1.0)
+        else:
+            factor /= 2
+    return minimise(evaluate, point.positions, settings)
+
+
 def same_minimum(a: Point, b: Point, settings: ArtSettings) -> bool:
     """Whether two relaxed configurations are the same minimum (positions and energy)."""
     largest = np.max(np.linalg.norm(a.positions - b.positions, axis=-1))
@@ -532,8 +561,8 @@ class SaddleSearch:
         """The final minimum: relax from both sides of the saddle; one side must return
         to the initial minimum (the saddle connects to it), the other is the final one."""
         settings = self.settings
-        sides = [minimise(self.evaluate, saddle.positions + sign * settings.push_over
-                          * mode.vector, settings) for sign in (1.0, -1.0)]
+        sides = [descend(self.evaluate, saddle.positions + sign * settings.push_over
+                         * mode.vector, settings) for sign in (1.0, -1.0)]
         returns = [same_minimum(side, self.minimum, settings) for side in sides]
         if all(returns):
             raise SearchFailed("same_minimum")

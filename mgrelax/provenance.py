@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import platform
 import re
@@ -10,7 +11,10 @@ import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pandas as pd
+
 import mgrelax
+from mgrelax.jobs import PROVENANCE_FILE
 from mgrelax.launch import LaunchSettings, lammps_instance, run_environment
 from mgrelax.potentials import Model, resolve_potential_file, sha256_of
 
@@ -84,3 +88,31 @@ def provenance(config: dict, model: Model, launch: LaunchSettings, seeds: dict) 
         "seeds": seeds,
         "config": config,
     }
+
+
+PROVENANCE_COLUMNS = ["run", "template", "start", "lammps_version", "lammps_source",
+                      "engine", "accelerator", "mpi_ranks", "threads_per_rank",
+                      "gpus_per_node", "slurm_job_id", "host", "workflow_version", "model",
+                      "potential_sha256", "seeds", "wall_time_s", "created"]
+
+
+def provenance_table(results: Path) -> pd.DataFrame:
+    """One row per LAMMPS run under ``results`` (its provenance.json): what made it."""
+    rows = []
+    for path in sorted(Path(results).rglob(PROVENANCE_FILE)):
+        record = json.loads(path.read_text())
+        lammps, potential = record.get("lammps", {}), record.get("potential", {})
+        rows.append({
+            "run": str(path.parent.relative_to(results)),
+            "template": record.get("template"), "start": record.get("start"),
+            "lammps_version": lammps.get("version"), "lammps_source": lammps.get("source"),
+            "engine": record.get("launch", {}).get("engine"),
+            "accelerator": record.get("accelerator"), "mpi_ranks": record.get("mpi_ranks"),
+            "threads_per_rank": record.get("threads_per_rank"),
+            "gpus_per_node": record.get("gpus_per_node"),
+            "slurm_job_id": (record.get("scheduler") or {}).get("job_id"),
+            "host": record.get("host"), "workflow_version": record.get("workflow_version"),
+            "model": potential.get("model"), "potential_sha256": potential.get("sha256"),
+            "seeds": json.dumps(record.get("seeds", {}), sort_keys=True),
+            "wall_time_s": record.get("wall_time_s"), "created": record.get("created")})
+    return pd.DataFrame(rows, columns=PROVENANCE_COLUMNS)

@@ -170,8 +170,8 @@ def test_neb_check_of_an_art_event_agrees_with_its_barrier(tmp_path):
     events = EventTable(pd.DataFrame([row]), (event.saddle - hop.initial)[None].astype(np.float32),
                         (event.final - hop.initial)[None].astype(np.float32), {0: hop.initial})
     write_events(tmp_path / "events.h5", events, {})
-    output = SimpleNamespace(table=tmp_path / "neb.csv", figure=tmp_path / "neb.png",
-                             figure_pdf=tmp_path / "neb.pdf")
+    output = SimpleNamespace(table=tmp_path / "neb.csv", figure=tmp_path / "neb_figure.png",
+                             figure_pdf=tmp_path / "neb_figure.pdf")
     write_neb_check(tmp_path / "events.h5", {0: hop.initial_data}, output, config, hop.model,
                     LaunchSettings())
     table = pd.read_csv(output.table)

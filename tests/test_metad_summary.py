@@ -235,8 +235,9 @@ def test_size_convergence_at_two_cutoffs(tmp_path):
     write_hdf5(glass / "structure.h5", {"r": (r, "Angstrom"), "g/total": (g, "1")}, {})
     (glass / "structure.json").write_text(json.dumps(
         {"pairs": {"total": {"r_peak": 2.8, "r_min": 3.8}}}))
-    output = SimpleNamespace(table=str(tmp_path / "size.csv"), figure=str(tmp_path / "size.png"),
-                             figure_pdf=str(tmp_path / "size.pdf"))
+    output = SimpleNamespace(table=str(tmp_path / "size.csv"),
+                             figure=str(tmp_path / "size_figure.png"),
+                             figure_pdf=str(tmp_path / "size_figure.pdf"))
     write_size_convergence(paths, glass / "structure.h5", output, NU0)
 
     table = pd.read_csv(output.table)
@@ -250,4 +251,5 @@ def test_size_convergence_at_two_cutoffs(tmp_path):
     assert table["frequency"].tolist() == pytest.approx(
         transition_frequency(np.array([0.53, 0.42]), 700.0, NU0))
     assert set(table["frequency_unit"]) == {"Hz"} and set(table["length_unit"]) == {"Angstrom"}
-    assert (tmp_path / "size.png").stat().st_size > 0 and (tmp_path / "size.pdf").stat().st_size > 0
+    assert (tmp_path / "size_figure.png").stat().st_size > 0
+    assert (tmp_path / "size_figure.pdf").stat().st_size > 0

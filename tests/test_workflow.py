@@ -53,12 +53,37 @@ def test_every_figure_has_its_plotted_numbers_beside_it(tiny_run):
     assert spectrum[spectrum.kind == "bar"].y.sum() == summary["unique"]
 
 
+def test_a_fresh_run_with_the_same_seeds_gives_identical_results(tiny_run, tmp_path):
+    """Same config, seeds, machine and rank count: LAMMPS is deterministic, so the files
+    of a second run from scratch are byte-identical (glass of one sample to its inherent
+    structure, and the Tg fit)."""
+    sample = "results/glass/sample0"
+    files = ["melt/liquid.data", "quench/quenched.data", "quench/series.dat",
+             "anneal/annealed.data", "T300/equilibrate/glass.data",
+             "T300/inherent/inherent.data", "glass_transition.json"]
+    result = run_snakemake(tmp_path, "--", *(f"{sample}/{name}" for name in files))
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name in files:
+        again, first = tmp_path / sample / name, tiny_run / sample / name
+        assert again.read_bytes() == first.read_bytes(), name
+
+
 def test_html_report_holds_the_captioned_figures(tiny_run):
     result = run_snakemake(tiny_run, "--report", "report.html")
     assert result.returncode == 0, result.stderr[-3000:]
     html = (tiny_run / "report.html").read_text(errors="replace")
-    for figure in ("glass_transition.png", "spectra.png", "arrhenius.png", "spectrum.png"):
+    for figure in ("glass_transition.png", "spectra.png", "arrhenius.png", "spectrum.png",
+                   "provenance.html"):
         assert figure in html, figure
+
+
+def test_provenance_table_lists_every_lammps_run(tiny_run):
+    table = pd.read_csv(tiny_run / "results/provenance.csv")
+    runs = {str(path.parent.relative_to(tiny_run / "results"))
+            for path in (tiny_run / "results").rglob("provenance.json")}
+    assert set(table.run) == runs and len(runs) > 30
+    assert set(table.lammps_version) == {20250722} and set(table.mpi_ranks) == {1}
+    assert table.slurm_job_id.isna().all() and (table.wall_time_s > 0).all()
 
 
 def test_provenance_names_lammps_potential_seeds_and_launch(tiny_run):

@@ -1,0 +1,16 @@
+# Provenance of every LAMMPS run of the campaign, for the HTML report and for readers.
+
+
+rule provenance:
+    input:
+        rules.glass.input,
+        rules.dms_all.input,
+        rules.scattering_all.input,
+        rules.metad_all.input,
+        rules.art_all.input,
+    output:
+        table="results/provenance.csv",
+        page=report("results/provenance.html", caption="../report/provenance.rst",
+                    category="Provenance"),
+    script:
+        "../../scripts/provenance_table.py"
