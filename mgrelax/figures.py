@@ -44,7 +44,8 @@ def plotted_data(figure) -> pd.DataFrame:
     for panel, axis in enumerate(figure.axes):
         if axis.get_label() == "<colorbar>":
             continue
-        labels = {"panel": panel, "x_label": axis.get_xlabel(), "y_label": axis.get_ylabel()}
+        labels = {"panel": panel, "x_label": _axis_label(axis, "x"),
+                  "y_label": _axis_label(axis, "y")}
         in_containers = set()
         for container in axis.containers:
             in_containers.update(_artists_of(container))
@@ -62,6 +63,13 @@ def plotted_data(figure) -> pd.DataFrame:
 
 PLOTTED_COLUMNS = ["panel", "x_label", "y_label", "series", "kind", "x", "y", "y_low",
                    "y_high", "width", "value"]
+
+
+def _axis_label(axis, which: str) -> str:
+    """The axis's label, or that of an axis it shares (sharex panels label only one)."""
+    siblings = getattr(axis, f"get_shared_{which}_axes")().get_siblings(axis)
+    labels = [getattr(a, f"get_{which}label")() for a in [axis, *siblings]]
+    return next((label for label in labels if label), "")
 
 
 def _series(artist) -> str:

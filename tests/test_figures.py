@@ -45,6 +45,15 @@ def test_plotted_data_holds_every_number_drawn(figure):
     assert len(data) == 3 + 2 + 3 + 3 + 4 + 2  # the axvline and the colour bar are not data
 
 
+def test_panels_sharing_an_axis_carry_its_label():
+    figure, (top, bottom) = plt.subplots(2, 1, sharex=True)
+    top.plot([300.0, 400.0], [1.0, 2.0])
+    bottom.plot([300.0, 400.0], [3.0, 4.0])
+    bottom.set_xlabel("T (K)")
+    assert set(plotted_data(figure).x_label) == {"T (K)"}
+    plt.close(figure)
+
+
 def test_save_writes_png_pdf_and_csv(figure, tmp_path):
     save(figure, tmp_path / "f.png", tmp_path / "f.pdf")
     assert (tmp_path / "f.png").stat().st_size > 1000
