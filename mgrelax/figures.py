@@ -15,6 +15,8 @@ from matplotlib.collections import PathCollection, PolyCollection, QuadMesh  # n
 from matplotlib.container import BarContainer, ErrorbarContainer  # noqa: E402
 
 COLUMN_WIDTH_IN = 3.4
+PLOTTED_COLUMNS = ["panel", "x_label", "y_label", "series", "kind", "x", "y", "y_low",
+                   "y_high", "width", "value"]
 
 
 def unit_label(unit: str) -> str:
@@ -59,10 +61,6 @@ def plotted_data(figure) -> pd.DataFrame:
             if collection not in in_containers:
                 rows += [{**labels, **row} for row in _collection_rows(collection)]
     return pd.DataFrame(rows, columns=PLOTTED_COLUMNS)
-
-
-PLOTTED_COLUMNS = ["panel", "x_label", "y_label", "series", "kind", "x", "y", "y_low",
-                   "y_high", "width", "value"]
 
 
 def _axis_label(axis, which: str) -> str:

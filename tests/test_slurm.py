@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, run_snakemake
+from conftest import REPO, TINY_CONFIG, run_snakemake
 
 LOCAL_SLURM = REPO / "tools" / "local_slurm.py"
 CANNOT_RUN = 77
@@ -43,7 +43,7 @@ def slurm_cluster():
 
 def campaign_config(folder: Path, mpi_launcher: str) -> Path:
     """The tiny config for one sample, the glass stage on 2 MPI ranks."""
-    config = yaml.safe_load((REPO / "tests" / "configs" / "tiny.yaml").read_text())
+    config = yaml.safe_load(TINY_CONFIG.read_text())
     config["samples"] = config["metad"]["samples"] = 1
     config["stages"] = {"glass": {"lammps": {"ranks": 2, "mpi_launcher": mpi_launcher},
                                   "resources": {"runtime": 10, "mem_mb": 1000}}}
