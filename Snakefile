@@ -2,6 +2,7 @@
 # Run:  snakemake --cores all                 (config/config.yaml)
 #       snakemake --cores all --configfile config/paper_yang2020.yaml
 #       snakemake --cores all figures         (the figures only, with what they need)
+#       snakemake --cores all run_figures     (a figure of every DMS and metadynamics run)
 # Rules are in workflow/rules/, one file per stage; the Python they call is in
 # mgrelax/ (LAMMPS launch, jobs, I/O) and analysis/ (pure analysis).
 
@@ -38,6 +39,14 @@ rule figures:
         rules.scattering_all.input,
         rules.metad_all.input,
         rules.art_all.input,
+
+
+rule run_figures:
+    # A figure of every single run: the last DMS cycle with its fit and the D2min slice
+    # map of each DMS point, the CV trajectory and profile of each metadynamics run.
+    input:
+        DMS_RUN_FIGURES,
+        METAD_RUN_FIGURES,
 
 
 rule all:

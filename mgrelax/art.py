@@ -12,10 +12,11 @@ Lanczos variant of pARTn). From a minimum, one search
    sides: one side must return to the initial minimum, the other is the final one.
 
 Steps 1-2 have a second form (``activation="min_mode"``): from a small random
-displacement, FIRE on the min-mode effective force of the dimer method (Henkelman &
-Jonsson 1999): up the lowest mode alone while its eigenvalue is positive, which
-leaves the basin along the softest local direction (as Cances et al., J. Chem. Phys.
-130, 114711 (2009) propose for ART), and F - 2 (F.v) v once it is negative.
+displacement, fixed steps up the lowest mode alone while its eigenvalue is positive,
+which leaves the basin along the softest local direction (as Cances et al., J. Chem.
+Phys. 130, 114711 (2009) propose for ART), then L-BFGS on the min-mode effective force
+F - 2 (F.v) v of the dimer method (Henkelman & Jonsson 1999; Kaestner & Sherwood,
+J. Chem. Phys. 128, 014106 (2008)) once it is negative.
 
 Eigenpairs come from the Lanczos method on finite-difference Hessian-vector
 products (force calls only, no Hessian stored). The engine sees the system only
@@ -54,6 +55,10 @@ FIRE_TIMESTEP, FIRE_MAX_TIMESTEP = 0.1, 1.0
 FIRE_MIXING, FIRE_DELAY = 0.1, 5
 """FIRE's initial and largest time step, initial velocity mixing, and the number of
 downhill steps before the time step grows (Bitzek et al. 2006)."""
+LBFGS_MEMORY = 10
+"""Position and force changes that the min-mode search's L-BFGS keeps."""
+LBFGS_INVERSE_CURVATURE = 0.02
+"""Angstrom^2/eV: L-BFGS's step per unit force while it has no curvature estimate."""
 
 
 class EnergySurface(Protocol):
@@ -76,12 +81,14 @@ class ArtSettings:
     activation: str = "push"
     """"push": ART nouveau's pushes along the random direction until the lowest eigenvalue
     is below eigenvalue_threshold, then Newton steps along the mode with perpendicular
-    relaxation; "min_mode": initial_displacement along it, then FIRE on the min-mode
-    effective force (see the module docstring)."""
+    relaxation; "min_mode": initial_displacement along it, then steps up the lowest mode
+    while its eigenvalue is positive and L-BFGS on the min-mode effective force once it
+    is negative (see the module docstring)."""
     initial_displacement: float = 0.3
     """min_mode: length of the random displacement of the pushed atoms."""
     uphill_force: float = 0.5
-    """eV/A, min_mode: the least force up the lowest mode while its eigenvalue is positive."""
+    """eV/A, min_mode: while the lowest eigenvalue is positive, each step goes up the mode
+    against the force along it, or away from the minimum where that force is below this."""
     push_step: float = 0.1
     """Length of each push along the initial random direction."""
     push_relaxation_steps: int = 2
@@ -95,7 +102,8 @@ class ArtSettings:
     lanczos_tolerance: float = 0.01
     """Relative change of the lowest Ritz value that ends a Lanczos run."""
     eigen_step: float = 0.15
-    """Largest step along the eigenvector in one activation step."""
+    """push: largest step along the eigenvector in one activation step; min_mode: the
+    step up the lowest mode while its eigenvalue is positive."""
     perpendicular_steps: int = 4
     """Largest number of relaxation steps perpendicular to the eigenvector per activation step."""
     max_activation_steps: int = 300
@@ -125,6 +133,9 @@ class ArtSettings:
     """An atom takes part in an event if it moved more than this from the initial minimum to the saddle."""
     max_force: float = 100.0
     """eV/A: a force component beyond this is a blow-up."""
+    max_attempts: int = 1
+    """Searches from the minimum per call of find_saddle: after a failure the next one
+    starts along a new random direction on the same atoms, until a verified saddle."""
 
     def __post_init__(self):
         if self.activation not in ACTIVATIONS:
@@ -153,8 +164,9 @@ class Event:
     """The outcome of one search: a verified saddle, or the failure and why.
 
     Energies in eV, eigenvalues in eV/A^2, lengths in A; ``force_calls`` counts the
-    calls until the saddle converged (push and activation), ``verification_force_calls``
-    those of the eigenvalue check and the two relaxations.
+    calls until the saddle converged (push and activation, with every call of the
+    failed attempts before it), ``verification_force_calls`` those of the eigenvalue
+    check and the two relaxations; ``attempts``: the searches made (ArtSettings.max_attempts).
     """
 
     status: str
@@ -169,6 +181,7 @@ class Event:
     verification_force_calls: int = 0
     push_steps: int = 0
     activation_steps: int = 0
+    attempts: int = 0
     participation: int = 0
     region_displacement: float = np.nan
     max_displacement: float = np.nan
@@ -373,6 +386,53 @@ class Fire:
         return capped(self.timestep * self.velocity, self.max_atom_step)
 
 
+class Lbfgs:
+    """Limited-memory BFGS moves (Nocedal 1980) under a force that need not be a
+    gradient, such as the min-mode effective force: the last LBFGS_MEMORY position and
+    force changes make the inverse Hessian (A^2/eV). A pair with non-positive curvature,
+    or a move that would not go along the force, empties the memory; no atom moves more
+    than ``max_atom_step`` per step."""
+
+    def __init__(self, max_atom_step: float):
+        self.max_atom_step = max_atom_step
+        self.pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.previous: tuple[np.ndarray, np.ndarray] | None = None
+
+    def reset(self) -> None:
+        """Forget the curvature (the force field has changed)."""
+        self.pairs, self.previous = [], None
+
+    def move(self, positions: np.ndarray, forces: np.ndarray) -> np.ndarray:
+        """The displacement of the next step from ``positions`` under ``forces``."""
+        if self.previous is not None:
+            step, change = positions - self.previous[0], self.previous[1] - forces
+            if np.vdot(step, change) > 0:
+                self.pairs = (self.pairs + [(step, change)])[-LBFGS_MEMORY:]
+            else:
+                self.pairs = []
+        self.previous = (positions, forces)
+        move = self.inverse_hessian_times(forces)
+        if np.vdot(move, forces) <= 0:
+            self.pairs, move = [], LBFGS_INVERSE_CURVATURE * forces
+        return capped(move, self.max_atom_step)
+
+    def inverse_hessian_times(self, forces: np.ndarray) -> np.ndarray:
+        """The inverse Hessian model times ``forces``, by the two-loop recursion."""
+        vector, alphas = forces, []
+        for step, change in reversed(self.pairs):
+            alpha = np.vdot(step, vector) / np.vdot(step, change)
+            vector = vector - alpha * change
+            alphas.append(alpha)
+        if self.pairs:
+            step, change = self.pairs[-1]
+            vector = vector * (np.vdot(step, change) / np.vdot(change, change))
+        else:
+            vector = vector * LBFGS_INVERSE_CURVATURE
+        for (step, change), alpha in zip(self.pairs, reversed(alphas)):
+            vector = vector + (alpha - np.vdot(change, vector) / np.vdot(step, change)) * step
+        return vector
+
+
 def minimise(evaluate: CountingSurface, positions: np.ndarray, settings: ArtSettings) -> Point:
     """Local minimum from ``positions`` by FIRE, until no atom's force exceeds
     minimum_force_tolerance.
@@ -497,12 +557,14 @@ class SaddleSearch:
 
     def follow_lowest_mode(self, push: np.ndarray) -> tuple[Point, Mode, int]:
         """The min_mode activation: from the minimum displaced by initial_displacement
-        along ``push``, FIRE on min_mode_force until the total force is below the saddle
-        tolerance at negative curvature; returns the saddle, its mode and the steps.
-        FIRE restarts where the curvature changes sign (its velocity is then wrong)."""
+        along ``push``, steps of eigen_step up the lowest mode while its eigenvalue is
+        positive, and L-BFGS on the effective force F - 2 (F.v) v once it is negative,
+        until the total force is below the saddle tolerance there; returns the saddle,
+        its mode and the steps. L-BFGS forgets its curvature where the eigenvalue changes
+        sign (the effective force is then another field)."""
         settings = self.settings
         point = self.evaluate(self.minimum.positions + settings.initial_displacement * push)
-        mode, fire, was_convex = self.mode(point, push), None, None
+        mode, lbfgs, was_convex = self.mode(point, push), Lbfgs(settings.max_atom_step), None
         for step in range(settings.max_activation_steps):
             if step > 0:
                 mode = self.mode(point, mode.vector)
@@ -512,22 +574,26 @@ class SaddleSearch:
             if not convex and np.linalg.norm(forces) < settings.saddle_force_tolerance:
                 return point, mode, step
             if convex != was_convex:
-                fire, was_convex = Fire(settings.max_atom_step), convex
-            force = self.evaluate.project(self.min_mode_force(point, forces, mode))
-            point = self.evaluate(point.positions + fire.move(force))
+                lbfgs.reset()
+                was_convex = convex
+            if convex:
+                move = capped(settings.eigen_step * self.uphill(point, forces, mode),
+                              settings.max_atom_step)
+            else:
+                effective = forces - 2 * np.vdot(forces, mode.vector) * mode.vector
+                move = lbfgs.move(point.positions, self.evaluate.project(effective))
+            point = self.evaluate(point.positions + move)
         raise SearchFailed("not_converged", f"total force {np.linalg.norm(point.forces):.3g}")
 
-    def min_mode_force(self, point: Point, forces: np.ndarray, mode: Mode) -> np.ndarray:
-        """The dimer method's effective force (before the rigid translation is removed):
-        F - 2 (F.v) v at negative curvature; else -(F.v) v, at least uphill_force along v
-        away from the minimum."""
+    def uphill(self, point: Point, forces: np.ndarray, mode: Mode) -> np.ndarray:
+        """The unit step direction at positive curvature: up the lowest mode, against the
+        force along it, or away from the minimum where that force is below uphill_force."""
         along = np.vdot(forces, mode.vector)
-        if mode.eigenvalue < 0:
-            return forces - 2 * along * mode.vector
         if abs(along) >= self.settings.uphill_force:
-            return -along * mode.vector
-        away = np.sign(np.vdot(mode.vector, point.positions - self.minimum.positions)) or 1.0
-        return self.settings.uphill_force * away * mode.vector
+            sign = -np.sign(along)
+        else:
+            sign = np.sign(np.vdot(mode.vector, point.positions - self.minimum.positions)) or 1.0
+        return unit(self.evaluate.project(sign * mode.vector))
 
     def activate(self, push: np.ndarray, event: Event) -> tuple[Point, Mode]:
         """From the minimum to a converged saddle by settings.activation; counts into
@@ -583,9 +649,25 @@ def find_saddle(surface: EnergySurface, minimum_positions: np.ndarray, push: np.
     """One ART nouveau search from a minimum along the push direction ``push`` (nonzero
     on the atoms to activate); the lowest mode is sought on the atoms of ``region`` (a
     mask; None: all) until the saddle, then checked over all atoms. Failures are
-    returned as events with their reason."""
+    returned as events with their reason, that of the last attempt where all of
+    settings.max_attempts fail; each attempt after the first pushes along a new random
+    direction (seeded by ``seed``) on the atoms of ``push``."""
     search = SaddleSearch(surface, minimum_positions, settings, region)
-    evaluate, minimum = search.evaluate, search.minimum
+    pushed = np.linalg.norm(push, axis=-1) > 0
+    rng = np.random.default_rng([seed, 1])
+    for attempt in range(1, settings.max_attempts + 1):
+        event = attempt_saddle(search, push, seed)
+        event.attempts = attempt
+        if event.status == SADDLE:
+            break
+        push = random_push_direction(rng, push.shape, pushed)
+    return event
+
+
+def attempt_saddle(search: SaddleSearch, push: np.ndarray, seed: int) -> Event:
+    """One attempt of a search along ``push``: activation, verification and the
+    relaxation to both sides; force calls counted from the search's start."""
+    evaluate, minimum, settings = search.evaluate, search.minimum, search.settings
     push = unit(evaluate.project(push))
     event = Event(status=SADDLE, initial_energy=minimum.energy)
     try:

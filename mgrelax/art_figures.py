@@ -3,11 +3,15 @@ and the check of its barriers against climbing-image NEB."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from scipy.stats import lognorm
 
-from mgrelax.figures import COLUMN_WIDTH_IN
+from mgrelax.figures import COLUMN_WIDTH_IN, save
 
 
 def outcome_text(summary: dict) -> str:
@@ -92,3 +96,10 @@ def neb_figure(table):
     axis.tick_params(labelsize=7)
     figure.tight_layout()
     return figure
+
+
+def spectrum_plot(table: Path, summary: Path, png, pdf) -> None:
+    """:func:`spectrum_figure` of the unique events of events.csv with summary.json."""
+    rows = pd.read_csv(table)
+    energies = rows.loc[rows["unique"], "activation_energy"].to_numpy()
+    save(spectrum_figure(energies, json.loads(Path(summary).read_text())), png, pdf)

@@ -17,8 +17,6 @@ import numpy as np
 import pandas as pd
 
 from mgrelax.art_campaign import read_events
-from mgrelax.art_figures import neb_figure
-from mgrelax.figures import save
 from mgrelax.jobs import PARTIAL, LammpsError
 from mgrelax.lammps_io import write_text_atomically
 from mgrelax.lammps_surface import open_surface
@@ -53,7 +51,9 @@ def neb_row(event: int, row: pd.Series, directory: Path, initial_data: Path,
     try:
         result = run_neb(directory, initial_data, final, model, launch,
                          replicas=settings["replicas"], spring_constant=settings["spring_constant"],
-                         force_tolerance=settings["force_tolerance"], timeout=settings["timeout"])
+                         force_tolerance=settings["force_tolerance"],
+                         max_iterations=settings["iterations"],
+                         climbing_iterations=settings["iterations"], timeout=settings["timeout"])
     except LammpsError as error:
         nan = float("nan")
         return {**record, "neb_barrier": nan, "difference": nan, "neb_converged": False,
@@ -68,7 +68,7 @@ def neb_row(event: int, row: pd.Series, directory: Path, initial_data: Path,
 
 def write_neb_check(events_path: Path, inherent_data: dict, output, config: dict,
                     model: Model, launch: LaunchSettings) -> None:
-    """neb.csv and its figure (``output``: the art_neb rule's named outputs);
+    """neb.csv (``output``: the art_neb rule's named outputs);
     ``inherent_data``: {sample: inherent structure the ART searches started from}."""
     events, _ = read_events(events_path)
     settings = config["art"]["neb"]
@@ -86,5 +86,3 @@ def write_neb_check(events_path: Path, inherent_data: dict, output, config: dict
                                         "neb_converged", "climbing_force", "max_replica_force",
                                         "iterations", "agrees", "reason"])
     write_text_atomically(output.table, table.assign(**UNITS).to_csv(index=False))
-    Path(output.figure).parent.mkdir(parents=True, exist_ok=True)
-    save(neb_figure(table), output.figure, output.figure_pdf)

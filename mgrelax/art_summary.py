@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,8 +23,6 @@ from analysis.art import (MEAN_INTERVAL_METHOD, SUCCESS_INTERVAL_METHOD, duplica
                           spectrum_statistics, success_rate)
 from mgrelax.art import SADDLE
 from mgrelax.art_campaign import EventTable, read_events, unit_columns, write_events
-from mgrelax.art_figures import spectrum_figure
-from mgrelax.figures import save
 from mgrelax.lammps_io import write_json, write_text_atomically
 from mgrelax.metad_summary import plain_json
 
@@ -92,8 +89,4 @@ def write_art_events(batch_paths, output, config: dict) -> None:
     events = mark_duplicates(gather_events(batch_paths), config["art"]["duplicates"])
     write_events(output.events, events, {"art": config["art"]})
     write_text_atomically(output.table, events.rows.assign(**unit_columns()).to_csv(index=False))
-    summary = summary_record(events.rows, config)
-    write_json(output.summary, summary)
-    Path(output.figure).parent.mkdir(parents=True, exist_ok=True)
-    energies = events.rows.loc[events.rows["unique"], "activation_energy"].to_numpy()
-    save(spectrum_figure(energies, summary), output.figure, output.figure_pdf)
+    write_json(output.summary, summary_record(events.rows, config))

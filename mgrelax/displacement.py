@@ -17,8 +17,6 @@ from pathlib import Path
 import numpy as np
 
 from analysis.dmin import d2min, is_dmin
-from mgrelax.dms_figures import nonaffine_slice_figure
-from mgrelax.figures import save
 from mgrelax.glass import inherent_structure_job
 from mgrelax.jobs import LammpsJob, run_job
 from mgrelax.lammps_io import Configuration, read_data_file, write_dump_frame, write_json
@@ -80,7 +78,7 @@ def read_inherent_pair(directory: Path) -> tuple[Configuration, Configuration]:
 
 def displacement_step(context, state: dict, glass_data: Path, frames: dict[str, Path],
                       cutoff: float, outputs) -> None:
-    """Minimise both snapshots, then write the record, the D2min dump and its slice map."""
+    """Minimise both snapshots, then write the record and the D2min dump."""
     directory = Path(outputs.record).parent
     triclinic = state["mode"] == "shear"
     provenance = context.provenance()
@@ -91,8 +89,4 @@ def displacement_step(context, state: dict, glass_data: Path, frames: dict[str, 
     record, nonaffine = displacement_record(start, after, cutoff, context.model)
     write_dump_frame(outputs.d2min, start, {"d2min": nonaffine.d2min,
                                            "n_neighbours": nonaffine.n_neighbours})
-    title = (f"{state['temperature']:g} {context.model.units.temperature}, "
-             f"$t_w$ = {state['period']:g} {context.model.units.time}")
-    save(nonaffine_slice_figure(start, nonaffine.d2min, cutoff, context.model.units, title),
-         outputs.slice_map, outputs.slice_map_pdf)
     write_json(outputs.record, {**state, **record, "provenance": provenance})

@@ -20,8 +20,6 @@ import shutil
 from pathlib import Path
 
 from analysis.dms import fit_oscillation
-from mgrelax.dms_figures import cycle_figure
-from mgrelax.figures import save
 from mgrelax.glass import common_values, relative_path, steps_for
 from mgrelax.jobs import FRAMES_DIR, PARTIAL, LammpsJob
 from mgrelax.lammps_io import read_data_file, read_series
@@ -92,13 +90,6 @@ def state_point(wildcards) -> dict:
             "mode": wildcards.mode, "period": float(wildcards.period),
             "amplitude": float(wildcards.amplitude)}
 
-
-def cycle_plot(series_path: Path, fit: dict, model: Model, png, pdf) -> None:
-    """Figure of the last cycle of one run with its fit."""
-    title = (f"{fit['mode']}, {fit['temperature']:g} {model.units.temperature}, "
-             f"$t_w$ = {fit['period']:g} {model.units.time}")
-    save(cycle_figure(read_dms_series(series_path), fit, fit["period"], model.units, title),
-         png, pdf)
 
 
 def fit_record(series_path: Path, state: dict, skip_cycles: int, model: Model,

@@ -7,10 +7,15 @@ mgrelax.dms.spectra: one row per (mode, temperature, period), sample means with
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from mgrelax.figures import COLUMN_WIDTH_IN, plt, unit_label
+from mgrelax.dms import read_dms_series
+from mgrelax.figures import COLUMN_WIDTH_IN, plt, save, unit_label
+from mgrelax.lammps_io import read_dump_column, read_dump_frame
 
 MODE_MARKERS = {"shear": "o", "uniaxial": "s", "isostatic": "^"}
 MODULUS_SYMBOLS = {"shear": "G", "uniaxial": "M", "isostatic": "K"}
@@ -159,12 +164,30 @@ def amplitude_sweep_figure(table, units):
 def cycle_figure(series, fit, period: float, units, title: str):
     """Strain and stress over the last recorded cycle, with the fitted stress
     sigma0 + sigmaA sin(2 pi t / t_w + delta) (Fusco Fig. 9)."""
+    figure, strain_axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.4))
+    _draw_cycle(strain_axis, series, fit, period, units, title)
+    figure.tight_layout()
+    return figure
+
+
+def loading_modes_figure(runs: list[tuple], units):
+    """The last cycle of one state point in each loading mode, one panel per mode
+    (``runs``: (series, fit) pairs), as :func:`cycle_figure` draws it (Fusco Fig. 9)."""
+    figure, axes = plt.subplots(len(runs), 1, figsize=(COLUMN_WIDTH_IN, 2.0 * len(runs)),
+                                squeeze=False)
+    for axis, (series, fit) in zip(axes[:, 0], runs):
+        _draw_cycle(axis, series, fit, fit["period"], units, _cycle_title(fit, units))
+    figure.tight_layout()
+    return figure
+
+
+def _draw_cycle(strain_axis, series, fit, period: float, units, title: str) -> None:
+    """Strain (left axis, %) and stress with its fit (right axis) over the last cycle."""
     time = series["time"].to_numpy()
     last = time >= time[-1] - period
     cycle_time = (time[last] - time[last][0]) / period
     fitted = fit["stress_offset"] + fit["stress_amplitude"] * np.sin(
         2.0 * np.pi * time[last] / period + fit["phase"])
-    figure, strain_axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.4))
     stress_axis = strain_axis.twinx()
     strain_axis.plot(cycle_time, series["strain"].to_numpy()[last] * 100, color="tab:blue",
                      lw=1.0, label="strain")
@@ -179,8 +202,6 @@ def cycle_figure(series, fit, period: float, units, title: str):
     for axis in (strain_axis, stress_axis):
         axis.tick_params(labelsize=7)
     stress_axis.legend(fontsize=6, frameon=False, loc="lower left")
-    figure.tight_layout()
-    return figure
 
 
 def nonaffine_slice_figure(configuration, d2min: np.ndarray, thickness: float, units,
@@ -231,3 +252,32 @@ def intermediate_scattering_figure(curves, units):
     axis.tick_params(labelsize=7)
     figure.tight_layout()
     return figure
+
+
+def cycle_plot(series_path: Path, fit: dict, model, png, pdf) -> None:
+    """Figure of the last cycle of one run (its series.dat) with its fit (fit.json)."""
+    save(cycle_figure(read_dms_series(series_path), fit, fit["period"], model.units,
+                      _cycle_title(fit, model.units)), png, pdf)
+
+
+def _cycle_title(fit: dict, units) -> str:
+    return (f"{fit['mode']}, {fit['temperature']:g} {units.temperature}, "
+            f"$t_w$ = {fit['period']:g} {units.time}")
+
+
+def nonaffine_slice_plot(d2min_dump: Path, record: dict, model, png, pdf) -> None:
+    """Slice map (:func:`nonaffine_slice_figure`) of the D2min dump of one DMS run, its
+    slab as thick as the D2min cutoff of its record (displacement.json)."""
+    title = (f"{record['temperature']:g} {model.units.temperature}, "
+             f"$t_w$ = {record['period']:g} {model.units.time}")
+    figure = nonaffine_slice_figure(read_dump_frame(d2min_dump),
+                                    read_dump_column(d2min_dump, "d2min"),
+                                    record["d2min_cutoff"], model.units, title)
+    save(figure, png, pdf)
+
+
+def loading_modes_plot(series_paths: list, fit_paths: list, model, png, pdf) -> None:
+    """:func:`loading_modes_figure` of the runs with these series.dat and fit.json files."""
+    runs = [(read_dms_series(series), json.loads(Path(fit).read_text()))
+            for series, fit in zip(series_paths, fit_paths)]
+    save(loading_modes_figure(runs, model.units), png, pdf)

@@ -24,11 +24,21 @@ def unit_label(unit: str) -> str:
     return unit.replace("Angstrom", "Å").replace("^3", "$^3$")
 
 
+def use_style(dpi: int = 300, font_size: float = 8.0) -> None:
+    """Matplotlib defaults of every figure: PNG resolution (dots per inch) and font size
+    (pt). The config's ``figures`` section sets them for a workflow job (the schema has
+    the same defaults)."""
+    plt.rcParams.update({"savefig.dpi": dpi, "font.size": font_size})
+
+
+use_style()
+
+
 def save(figure, png: Path, pdf: Path) -> None:
-    """The figure as PNG (300 dpi) and vector PDF, and the numbers it plots as a CSV
-    beside them (:func:`plotted_data`), so that a reader can re-plot or check it."""
+    """The figure as PNG (at the style's dpi) and vector PDF, and the numbers it plots as
+    a CSV beside them (:func:`plotted_data`), so that a reader can re-plot or check it."""
     plotted_data(figure).to_csv(Path(png).with_suffix(".csv"), index=False)
-    figure.savefig(png, dpi=300, bbox_inches="tight")
+    figure.savefig(png, bbox_inches="tight")
     figure.savefig(pdf, bbox_inches="tight")
     plt.close(figure)
 

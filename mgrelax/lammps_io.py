@@ -102,6 +102,14 @@ def read_dump_frame(path: Path) -> Configuration:
                                  positions, box, np.array([xlo, ylo, zlo]), step)
 
 
+def read_dump_column(path: Path, name: str) -> np.ndarray:
+    """The per-atom column ``name`` of a one-frame custom dump, in atom-id order."""
+    lines = Path(path).read_text().splitlines()
+    columns = lines[8].split()[2:]
+    table = np.array([line.split() for line in lines[9:9 + int(lines[3])]], dtype=float)
+    return table[np.argsort(table[:, columns.index("id")]), columns.index(name)]
+
+
 def write_dump_frame(path: Path, configuration: Configuration, columns: dict) -> None:
     """One-frame custom dump ``id type x y z`` plus per-atom ``columns`` (name: (N,)
     array), as LAMMPS writes it, so OVITO shows the extra columns as properties."""

@@ -26,11 +26,9 @@ from analysis.box import fractional, minimum_image
 from analysis.metad import ProfileBarrier, barrier_from_profile, well_tempered_free_energy
 from mgrelax import colvars
 from mgrelax.glass import common_values, relative_path, steps_for
-from mgrelax.figures import save
 from mgrelax.jobs import LammpsError, LammpsJob, choose_start, drop_checkpoints, run_job
 from mgrelax.lammps_io import Configuration, read_data_file, write_json, write_text_atomically
 from mgrelax.launch import LaunchSettings
-from mgrelax.metad_figures import run_figure
 from mgrelax.potentials import Model, resolve_potential_file
 from mgrelax.templates import render
 
@@ -275,7 +273,7 @@ def run_cluster(config: dict, model: Model, glass: Configuration, structure: dic
 
 
 def metad_step(context, state: dict, glass_path: Path, structure_path: Path, output) -> None:
-    """One metadynamics run of a Snakemake job: cluster, run, profile, barrier, figure.
+    """One metadynamics run of a Snakemake job: cluster, run, profile, barrier.
 
     A run that fails in LAMMPS or never crosses is recorded with its status and
     reason (the summary reports it), not dropped."""
@@ -298,5 +296,4 @@ def metad_step(context, state: dict, glass_path: Path, structure_path: Path, out
     colvars.hills(job.directory, last_step).to_csv(output.hills, index=False)
     grid, free_energy = free_energy_profile(job, barrier_step)
     pd.DataFrame({"rmsd": grid, "free_energy": free_energy}).to_csv(output.profile, index=False)
-    save(run_figure(trajectory, grid, free_energy, record), output.figure, output.figure_pdf)
     write_json(output.record, record)

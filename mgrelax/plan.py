@@ -59,3 +59,67 @@ def batches(art: dict, samples: int, sample: int) -> list[list[Search]]:
     """The searches of ``sample`` in batches of at most art.batch_size."""
     searches, size = sample_searches(art, samples, sample), art["batch_size"]
     return [searches[start:start + size] for start in range(0, len(searches), size)]
+
+
+MD_SETTINGS = ("model", "timestep", "pressure", "thermostat_damping", "barostat_damping",
+               "record_interval")
+"""What an MD run's trajectory and recorded series depend on besides its input files."""
+CAPTION_SETTINGS = ("model", "n_atoms", "samples", "quench.cooling_rate")
+"""What the captions and titles of the summary figures state about the runs."""
+RULE_SETTINGS = {
+    "melt": MD_SETTINGS + ("seed", "composition", "n_atoms", "melt", "structure"),
+    "quench": MD_SETTINGS + ("n_atoms", "melt.temperature", "quench"),
+    "glass_transition": ("model", "glass_transition"),
+    "anneal": MD_SETTINGS + ("quench.temperature_end", "quench.cooling_rate", "anneal"),
+    "equilibrate": MD_SETTINGS + ("anneal.temperature", "equilibrate", "structure"),
+    "inherent_structure": ("model", "inherent_structure"),
+    "glass_summary": CAPTION_SETTINGS + ("structure",),
+    "dms": MD_SETTINGS + ("dms.cycles", "dms.skip_cycles"),
+    "dms_cycle_figure": ("model",),
+    "dms_displacement": ("model", "inherent_structure", "dms.d2min_cutoff"),
+    "dms_slice_figure": ("model", "dms.d2min_cutoff"),
+    "dms_summary": CAPTION_SETTINGS,
+    "dms_loading_figure": ("model",),
+    "dms_amplitude_sweep": CAPTION_SETTINGS,
+    "intermediate_scattering": MD_SETTINGS + ("intermediate_scattering",),
+    "scattering_summary": CAPTION_SETTINGS,
+    "metad": MD_SETTINGS + tuple(f"metad.{key}" for key in (
+        "centre_species", "centres", "seed", "fit", "hill_weight", "hill_width",
+        "hill_interval", "bias_temperature", "rmsd_max", "trajectory_interval",
+        "check_interval", "max_duration", "saddle_prominence")),
+    "metad_run_figure": ("model",),
+    "metad_summary": CAPTION_SETTINGS + ("metad.attempt_frequency", "metad.experiments"),
+    "metad_size_convergence": CAPTION_SETTINGS + ("metad.attempt_frequency",),
+    "art_batch": ("model", "samples") + tuple(f"art.{key}" for key in (
+        "centres", "searches_per_centre", "seed", "batch_size", "push_radius",
+        "mode_radius", "engine")) + ("metad.centre_species", "metad.centres", "metad.seed"),
+    "art_events": CAPTION_SETTINGS + ("art",),
+    "art_spectrum_figure": ("model",),
+    "art_neb": ("model", "art.neb"),
+    "art_neb_figure": ("model",),
+    "provenance": (),
+}
+"""The config keys (dotted paths) each rule's results depend on besides its input files.
+Given to the rule as params, they make Snakemake rerun exactly the jobs whose settings
+changed (and, through their files, what depends on them): the grid keys (temperatures,
+periods, samples, ...) decide which jobs exist, not what one of them computes, and the
+launch and scheduler sections change how a job runs, not its physics."""
+
+
+def rule_settings(config: dict, rule: str) -> dict:
+    """{dotted key: value} of the settings of ``rule`` in ``config`` (RULE_SETTINGS), with
+    every mapping's keys sorted, so that reordering keys in the config file reruns
+    nothing (Snakemake compares the params' text)."""
+    settings = {}
+    for key in RULE_SETTINGS[rule]:
+        value = config
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        settings[key] = _sorted_keys(value)
+    return settings
+
+
+def _sorted_keys(value):
+    if isinstance(value, dict):
+        return {key: _sorted_keys(value[key]) for key in sorted(value)}
+    return value

@@ -28,10 +28,16 @@ def step_context(snakemake, stage: str) -> StepContext:
     LAMMPS runs with the ranks, threads per rank and GPUs the job was granted (its
     resources ``tasks``, ``cpus_per_task`` and ``gpu``), which the rules take from the
     config and ``--set-resources`` may change. Messages of the job (start, resume,
-    finish, errors) go to its Snakemake log.
+    finish, errors) go to its Snakemake log. A job that draws figures gets the config's
+    plotting options as its param ``figure_style``.
     """
     if snakemake.log:
         _log_to(snakemake.log[0])
+    style = getattr(snakemake.params, "figure_style", None)
+    if style:
+        from mgrelax.figures import use_style  # matplotlib only for the jobs that plot
+
+        use_style(**style)
     config = validate_config(snakemake.config)
     granted = snakemake.resources
     launch = launch_settings(config, stage, ranks=getattr(granted, "tasks", None),

@@ -1,5 +1,5 @@
-"""Snakemake step: the ART events of every batch in one table, duplicates marked, the
-spectrum statistics and the spectrum figure."""
+"""Snakemake step: the ART events of every batch in one table, duplicates marked, and
+the spectrum statistics."""
 
 from mgrelax.art_summary import write_art_events
 from mgrelax.step import step_context

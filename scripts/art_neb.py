@@ -1,5 +1,5 @@
-"""Snakemake step: climbing-image NEB on the first unique verified ART events, the
-comparison of the barriers and its figure."""
+"""Snakemake step: climbing-image NEB on the first unique verified ART events and the
+comparison of the barriers."""
 
 from mgrelax.art_neb import write_neb_check
 from mgrelax.step import step_context

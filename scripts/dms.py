@@ -1,9 +1,9 @@
-"""Snakemake step: one oscillatory-strain run, its fit (moduli, phase, loss factor),
-the snapshots at its start and after one period, and the figure of its last cycle."""
+"""Snakemake step: one oscillatory-strain run, its fit (moduli, phase, loss factor) and
+the snapshots at its start and after one period."""
 
 from pathlib import Path
 
-from mgrelax.dms import cycle_plot, dms_job, fit_record, publish_cycle_frames, state_point
+from mgrelax.dms import dms_job, fit_record, publish_cycle_frames, state_point
 from mgrelax.jobs import run_job
 from mgrelax.lammps_io import write_json
 from mgrelax.step import step_context
@@ -18,5 +18,4 @@ job = dms_job(context.config, context.model, state["temperature"], state["period
 record = run_job(job, context.launch)
 publish_cycle_frames(job, Path(output.start), Path(output.one_period))
 fit = fit_record(Path(output.series), state, settings["skip_cycles"], context.model, record)
-cycle_plot(Path(output.series), fit, context.model, output.cycle, output.cycle_pdf)
 write_json(output.fit, fit)

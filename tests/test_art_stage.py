@@ -4,7 +4,6 @@ check of an ART event (a vacancy hop in fcc Cu)."""
 
 import dataclasses
 import json
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -170,8 +169,7 @@ def test_neb_check_of_an_art_event_agrees_with_its_barrier(tmp_path):
     events = EventTable(pd.DataFrame([row]), (event.saddle - hop.initial)[None].astype(np.float32),
                         (event.final - hop.initial)[None].astype(np.float32), {0: hop.initial})
     write_events(tmp_path / "events.h5", events, {})
-    output = SimpleNamespace(table=tmp_path / "neb.csv", figure=tmp_path / "neb_figure.png",
-                             figure_pdf=tmp_path / "neb_figure.pdf")
+    output = SimpleNamespace(table=tmp_path / "neb.csv")
     write_neb_check(tmp_path / "events.h5", {0: hop.initial_data}, output, config, hop.model,
                     LaunchSettings())
     table = pd.read_csv(output.table)
@@ -180,5 +178,4 @@ def test_neb_check_of_an_art_event_agrees_with_its_barrier(tmp_path):
         1000 * (table["neb_barrier"][0] - event.activation_energy))
     assert abs(table["difference"][0]) < 5 and table["difference_unit"][0] == "meV"
     assert (tmp_path / "neb" / "event0" / "neb.json").is_file()
-    assert Path(output.figure_pdf).stat().st_size > 1000
 

@@ -178,3 +178,46 @@ def test_paper_metadynamics_protocol_is_the_papers():
     art = validate_config(config)["art"]
     assert art["centres"] * art["searches_per_centre"] == 1000  # Fig. 4b
     assert art["centres"] <= 2000 and art["temperature"] in config["temperatures"]
+
+
+def test_paper_dms_protocol_of_fusco_figures_9_and_17():
+    """config/paper_lyu_cu64zr36.yaml: Cu64Zr36 strained by 2.5 % at 1-10 GHz over the
+    glass and the supercooled liquid, and at 800 K and 10 GHz in all three modes."""
+    from conftest import REPO
+
+    config = yaml.safe_load((REPO / "config" / "paper_lyu_cu64zr36.yaml").read_text())
+    config["model"] = "CuZr_Mendelev2007"
+    config = validate_config(config)
+    assert config["composition"] == {"Cu": 0.64, "Zr": 0.36}
+    dms = config["dms"]
+    assert dms["amplitude"] == 0.025 and dms["modes"] == ["shear"]
+    assert sorted(1e3 / period for period in dms["periods"]) == [1.0, 2.0, 5.0, 10.0]  # GHz
+    assert dms["correspondence"] == {"temperature": 800, "period": 100.0}
+    assert 800 in config["temperatures"] and len(config["temperatures"]) >= 6
+
+
+def test_every_rule_names_the_settings_it_depends_on(tiny_config):
+    """Each rule that runs a script has its entry in RULE_SETTINGS (its params), and each
+    dotted key of it is a key of the validated config (a misspelt key would silently
+    never trigger a rerun)."""
+    import re
+
+    from conftest import REPO
+    from mgrelax.plan import RULE_SETTINGS, rule_settings
+
+    rules = set()
+    for rule_file in (REPO / "workflow" / "rules").glob("*.smk"):
+        for block in re.split(r"(?m)^rule ", rule_file.read_text())[1:]:
+            if "    script:" in block:
+                rules.add(block.split(":")[0])
+    assert rules == set(RULE_SETTINGS)
+    config = validate_config(tiny_config)
+    for rule in RULE_SETTINGS:
+        for key in RULE_SETTINGS[rule]:
+            *parents, last = key.split(".")
+            section = config
+            for part in parents:
+                section = section[part]
+            assert last in section, f"{rule}: {key}"
+    assert rule_settings(config, "anneal")["quench.cooling_rate"] == \
+        config["quench"]["cooling_rate"]

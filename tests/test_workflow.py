@@ -1,23 +1,49 @@
 """The real workflow, end to end, on the tiny config (Snakemake + LAMMPS, a minute or so)."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
-from conftest import run_snakemake
+from conftest import TINY_CONFIG, run_snakemake
 from mgrelax.art import FAILURES, SADDLE
+from mgrelax.art_campaign import read_events
 from mgrelax.lammps_io import read_data_file, read_hdf5
 from mgrelax.potentials import load_catalogue
+
+FIGURE_RULES = {"glass_summary", "dms_summary", "dms_amplitude_sweep", "dms_loading_figure",
+                "dms_cycle_figure", "dms_slice_figure", "scattering_summary", "metad_summary",
+                "metad_size_convergence", "metad_run_figure", "art_spectrum_figure",
+                "art_neb_figure"}
+"""The rules that draw figures (analysis and plotting, no simulation)."""
+SIMULATION_RULES = {"melt", "quench", "anneal", "equilibrate", "inherent_structure", "dms",
+                    "dms_displacement", "intermediate_scattering", "metad", "art_batch",
+                    "art_neb"}
+"""The rules that run LAMMPS."""
 
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     work = tmp_path_factory.mktemp("workflow")
-    result = run_snakemake(work)
+    result = run_snakemake(work, "all", "run_figures")
     assert result.returncode == 0, result.stderr[-3000:]
     return work
+
+
+def planned_jobs(work, config: dict, *targets: str) -> dict[str, int]:
+    """{rule: jobs} that a dry run with ``config`` (written beside ``work``) would run."""
+    changed = work.parent / f"{work.name}_changed.yaml"
+    changed.write_text(yaml.safe_dump(config))
+    result = run_snakemake(work, "--dry-run", *targets, configfile=changed)
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = re.search(r"job\s+count\n-+\s+-+\n(.*?)\ntotal", result.stdout + result.stderr,
+                      re.S)
+    if table is None:
+        return {}
+    return {line.split()[0]: int(line.split()[1]) for line in table.group(1).splitlines()}
 
 
 def test_glass_stage_publishes_its_results(tiny_run):
@@ -41,6 +67,30 @@ def test_second_run_has_nothing_to_do(tiny_run):
         assert "Nothing to be done" in result.stdout + result.stderr, target
 
 
+def test_a_plotting_option_redraws_the_figures_and_reruns_no_simulation(tiny_run):
+    config = yaml.safe_load(TINY_CONFIG.read_text())
+    config["figures"] = {"dpi": 150}
+    jobs = planned_jobs(tiny_run, config, "all", "run_figures")
+    assert set(jobs) - {"all", "run_figures", "provenance"} <= FIGURE_RULES, jobs
+    assert jobs["dms_cycle_figure"] == 8 and jobs["metad_run_figure"] == 5
+    assert {"glass_summary", "dms_slice_figure", "art_spectrum_figure", "art_neb_figure"} <= \
+        set(jobs)
+
+
+def test_a_physics_parameter_reruns_exactly_what_depends_on_it(tiny_run):
+    """A new cooling rate: the quenches and everything made from them, not the melts;
+    a new hill height: the metadynamics runs and their summaries, no glass or DMS job."""
+    config = yaml.safe_load(TINY_CONFIG.read_text())
+    config["quench"]["cooling_rate"] *= 2
+    jobs = planned_jobs(tiny_run, config, "all")
+    assert "melt" not in jobs and jobs["quench"] == 2 and jobs["dms"] == 12, jobs
+    config = yaml.safe_load(TINY_CONFIG.read_text())
+    config["metad"]["hill_weight"] = 0.04
+    jobs = planned_jobs(tiny_run, config, "all")
+    assert jobs["metad"] == 5 and not set(jobs) & (SIMULATION_RULES - {"metad"}), jobs
+    assert {"metad_summary", "metad_size_convergence"} <= set(jobs)
+
+
 def test_every_figure_has_its_plotted_numbers_beside_it(tiny_run):
     figures = sorted((tiny_run / "results").rglob("*.png"))
     assert len(figures) >= 19
@@ -54,18 +104,28 @@ def test_every_figure_has_its_plotted_numbers_beside_it(tiny_run):
 
 
 def test_a_fresh_run_with_the_same_seeds_gives_identical_results(tiny_run, tmp_path):
-    """Same config, seeds, machine and rank count: LAMMPS is deterministic, so the files
-    of a second run from scratch are byte-identical (glass of one sample to its inherent
-    structure, and the Tg fit)."""
-    sample = "results/glass/sample0"
-    files = ["melt/liquid.data", "quench/quenched.data", "quench/series.dat",
-             "anneal/annealed.data", "T300/equilibrate/glass.data",
-             "T300/inherent/inherent.data", "glass_transition.json"]
-    result = run_snakemake(tmp_path, "--", *(f"{sample}/{name}" for name in files))
+    """Same config, seeds, machine and rank count: LAMMPS and the ART engine are
+    deterministic, so the files of a second run from scratch are byte-identical: the glass
+    of one sample to its inherent structure and the Tg fit, a DMS run and its inherent
+    structures, a metadynamics run, and the ART searches' events (their HDF5 file also
+    holds the run's provenance, with its dates, so its table is compared)."""
+    files = [f"results/glass/sample0/{name}" for name in (
+        "melt/liquid.data", "quench/quenched.data", "quench/series.dat",
+        "anneal/annealed.data", "T300/equilibrate/glass.data", "T300/inherent/inherent.data",
+        "glass_transition.json")]
+    files += [f"results/dms/sample0/T300/shear/tw1_a0.012/{name}" for name in (
+        "series.dat", "d2min.dump")]
+    files += [f"results/metad/T300/r4/run0/{name}" for name in (
+        "trajectory.csv", "hills.csv", "free_energy.csv")]
+    art_batch = "results/art/sample0/batch0/events.h5"
+    result = run_snakemake(tmp_path, "--", *files, art_batch)
     assert result.returncode == 0, result.stderr[-3000:]
+    files.append("results/dms/sample0/T300/shear/tw1_a0.012/inherent_one_period/inherent.data")
     for name in files:
-        again, first = tmp_path / sample / name, tiny_run / sample / name
-        assert again.read_bytes() == first.read_bytes(), name
+        assert (tmp_path / name).read_bytes() == (tiny_run / name).read_bytes(), name
+    again, first = read_events(tmp_path / art_batch)[0], read_events(tiny_run / art_batch)[0]
+    pd.testing.assert_frame_equal(again.rows, first.rows)
+    assert np.array_equal(again.saddle_displacement, first.saddle_displacement, equal_nan=True)
 
 
 def test_html_report_holds_the_captioned_figures(tiny_run):

@@ -31,6 +31,8 @@ rule art_batch:
         inherent=art_inherent_structure,
     output:
         events=ART + "/sample{sample}/batch{batch}/events.h5",
+    params:
+        settings=settings_of("art_batch"),
     log:
         "logs/art/sample{sample}/batch{batch}.log",
     threads: 1
@@ -50,12 +52,28 @@ rule art_events:
         events=ART + "/events.h5",
         table=ART + "/events.csv",
         summary=ART + "/summary.json",
-        **figure_files("figure", ART + "/figures/spectrum", category="ART nouveau",
-                       caption="../report/art_spectrum.rst"),
+    params:
+        settings=settings_of("art_events"),
     log:
         "logs/art/events.log",
     script:
         "../../scripts/art_events.py"
+
+
+rule art_spectrum_figure:
+    input:
+        table=rules.art_events.output.table,
+        summary=rules.art_events.output.summary,
+    output:
+        **figure_files("figure", ART + "/figures/spectrum", category="ART nouveau",
+                       caption="../report/art_spectrum.rst"),
+    params:
+        settings=settings_of("art_spectrum_figure"),
+        figure_style=FIGURE_STYLE,
+    log:
+        "logs/art/spectrum_figure.log",
+    script:
+        "../../scripts/art_spectrum_figure.py"
 
 
 rule art_neb:
@@ -65,8 +83,8 @@ rule art_neb:
                         temperature=ART_TEMPERATURE),
     output:
         table=ART + "/neb.csv",
-        **figure_files("figure", ART + "/figures/neb", category="ART nouveau",
-                       caption="../report/art_neb.rst"),
+    params:
+        settings=settings_of("art_neb"),
     log:
         "logs/art/neb.log",
     threads: lammps_threads("art", ranks=ART_NEB["replicas"])
@@ -76,7 +94,22 @@ rule art_neb:
         "../../scripts/art_neb.py"
 
 
+rule art_neb_figure:
+    input:
+        table=rules.art_neb.output.table,
+    output:
+        **figure_files("figure", ART + "/figures/neb", category="ART nouveau",
+                       caption="../report/art_neb.rst"),
+    params:
+        settings=settings_of("art_neb_figure"),
+        figure_style=FIGURE_STYLE,
+    log:
+        "logs/art/neb_figure.log",
+    script:
+        "../../scripts/art_neb_figure.py"
+
+
 rule art_all:
     input:
-        rules.art_events.output if ART_ON else [],
-        rules.art_neb.output if ART_ON and ART_NEB["events"] else [],
+        rules.art_spectrum_figure.output if ART_ON else [],
+        rules.art_neb_figure.output if ART_ON and ART_NEB["events"] else [],

@@ -2,7 +2,7 @@
 import sys
 
 from mgrelax.config import ConfigError, job_resources, launch_settings, validate_config
-from mgrelax.plan import number_label
+from mgrelax.plan import number_label, rule_settings
 
 try:
     config.update(validate_config(config))
@@ -13,6 +13,7 @@ SAMPLES = list(range(config["samples"]))
 TEMPERATURES = [number_label(t) for t in config["temperatures"]]
 GLASS = "results/glass"
 SAMPLE_DIR = GLASS + "/sample{sample}"
+FIGURE_STYLE = config["figures"]
 
 
 wildcard_constraints:
@@ -30,6 +31,12 @@ def lammps_threads(stage, ranks=None):
     """Cores of a LAMMPS job of ``stage``: its ranks times threads per rank."""
     launch = launch_settings(config, stage, ranks)
     return launch.ranks * launch.threads_per_rank
+
+
+def settings_of(rule):
+    """The config values the results of ``rule`` depend on (mgrelax.plan.RULE_SETTINGS):
+    its params, so that a change of them reruns the rule's jobs and nothing else."""
+    return rule_settings(config, rule)
 
 
 def figure_files(name, stem, caption=None, category=None):

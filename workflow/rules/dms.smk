@@ -9,6 +9,8 @@ DMS_SETTINGS = config["dms"]
 DMS_TEMPERATURES = [number_label(t)
                     for t in DMS_SETTINGS.get("temperatures", config["temperatures"])]
 SWEEP = DMS_SETTINGS["amplitude_sweep"]
+CORRESPONDENCE = DMS_SETTINGS["correspondence"]
+CORRESPONDENCE_MODES = ["shear", "uniaxial", "isostatic"]
 
 
 wildcard_constraints:
@@ -24,11 +26,11 @@ def dms_grid(rule_output):
     grid = expand(rule_output, sample=SAMPLES, temperature=DMS_TEMPERATURES,
                   mode=DMS_SETTINGS["modes"], period=map(number_label, DMS_SETTINGS["periods"]),
                   amplitude=amplitude)
-    point = DMS_SETTINGS["correspondence"]
-    if point:
-        grid += expand(rule_output, sample=SAMPLES, temperature=number_label(point["temperature"]),
-                       mode=["shear", "uniaxial", "isostatic"],
-                       period=number_label(point["period"]), amplitude=amplitude)
+    if CORRESPONDENCE:
+        grid += expand(rule_output, sample=SAMPLES,
+                       temperature=number_label(CORRESPONDENCE["temperature"]),
+                       mode=CORRESPONDENCE_MODES, period=number_label(CORRESPONDENCE["period"]),
+                       amplitude=amplitude)
     return sorted(set(grid))
 
 
@@ -40,7 +42,8 @@ rule dms:
         fit=DMS_POINT + "/fit.json",
         start=DMS_POINT + "/start.dump",
         one_period=DMS_POINT + "/one_period.dump",
-        **figure_files("cycle", DMS_POINT + "/cycle"),
+    params:
+        settings=settings_of("dms"),
     log:
         "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}.log",
     threads: lammps_threads("dms")
@@ -48,6 +51,21 @@ rule dms:
         **lammps_resources("dms"),
     script:
         "../../scripts/dms.py"
+
+
+rule dms_cycle_figure:
+    input:
+        series=rules.dms.output.series,
+        fit=rules.dms.output.fit,
+    output:
+        **figure_files("figure", DMS_POINT + "/cycle"),
+    params:
+        settings=settings_of("dms_cycle_figure"),
+        figure_style=FIGURE_STYLE,
+    log:
+        "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}_cycle.log",
+    script:
+        "../../scripts/dms_cycle_figure.py"
 
 
 rule dms_displacement:
@@ -59,7 +77,8 @@ rule dms_displacement:
     output:
         record=DMS_POINT + "/displacement.json",
         d2min=DMS_POINT + "/d2min.dump",
-        **figure_files("slice_map", DMS_POINT + "/d2min_slice"),
+    params:
+        settings=settings_of("dms_displacement"),
     log:
         "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}_displacement.log",
     threads: lammps_threads("dms")
@@ -67,6 +86,21 @@ rule dms_displacement:
         **lammps_resources("dms"),
     script:
         "../../scripts/dms_displacement.py"
+
+
+rule dms_slice_figure:
+    input:
+        d2min=rules.dms_displacement.output.d2min,
+        record=rules.dms_displacement.output.record,
+    output:
+        **figure_files("figure", DMS_POINT + "/d2min_slice"),
+    params:
+        settings=settings_of("dms_slice_figure"),
+        figure_style=FIGURE_STYLE,
+    log:
+        "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}_slice.log",
+    script:
+        "../../scripts/dms_slice_figure.py"
 
 
 rule dms_summary:
@@ -91,10 +125,37 @@ rule dms_summary:
         **figure_files("scaling_figure", DMS + "/figures/scaling_law",
                        category="Dynamic mechanical spectroscopy",
                        caption="../report/dms_scaling_law.rst"),
+    params:
+        settings=settings_of("dms_summary"),
+        figure_style=FIGURE_STYLE,
     log:
         "logs/dms/summary.log",
     script:
         "../../scripts/dms_summary.py"
+
+
+rule dms_loading_figure:
+    # Fusco Fig. 9: the correspondence point's last cycle in the three loading modes.
+    input:
+        series=expand(rules.dms.output.series, sample=0, mode=CORRESPONDENCE_MODES,
+                      temperature=number_label(CORRESPONDENCE.get("temperature", 0)),
+                      period=number_label(CORRESPONDENCE.get("period", 0)),
+                      amplitude=number_label(DMS_SETTINGS["amplitude"])),
+        fits=expand(rules.dms.output.fit, sample=0, mode=CORRESPONDENCE_MODES,
+                    temperature=number_label(CORRESPONDENCE.get("temperature", 0)),
+                    period=number_label(CORRESPONDENCE.get("period", 0)),
+                    amplitude=number_label(DMS_SETTINGS["amplitude"])),
+    output:
+        **figure_files("figure", DMS + "/figures/loading_modes",
+                       category="Dynamic mechanical spectroscopy",
+                       caption="../report/dms_loading_modes.rst"),
+    params:
+        settings=settings_of("dms_loading_figure"),
+        figure_style=FIGURE_STYLE,
+    log:
+        "logs/dms/loading_modes.log",
+    script:
+        "../../scripts/dms_loading_figure.py"
 
 
 rule dms_amplitude_sweep:
@@ -108,13 +169,21 @@ rule dms_amplitude_sweep:
         **figure_files("figure", DMS + "/figures/amplitude_sweep",
                        category="Dynamic mechanical spectroscopy",
                        caption="../report/dms_amplitude_sweep.rst"),
+    params:
+        settings=settings_of("dms_amplitude_sweep"),
+        figure_style=FIGURE_STYLE,
     log:
         "logs/dms/amplitude_sweep.log",
     script:
         "../../scripts/dms_amplitude_sweep.py"
 
 
+DMS_RUN_FIGURES = dms_grid(rules.dms_cycle_figure.output) + dms_grid(
+    rules.dms_slice_figure.output) if DMS_SETTINGS["periods"] else []
+
+
 rule dms_all:
     input:
         rules.dms_summary.output if DMS_SETTINGS["periods"] else [],
+        rules.dms_loading_figure.output if DMS_SETTINGS["periods"] and CORRESPONDENCE else [],
         rules.dms_amplitude_sweep.output if SWEEP["amplitudes"] else [],

@@ -8,6 +8,8 @@ rule melt:
         data=SAMPLE_DIR + "/melt/liquid.data",
         series=SAMPLE_DIR + "/melt/series.dat",
         check=SAMPLE_DIR + "/melt/liquid_check.json",
+    params:
+        settings=settings_of("melt"),
     log:
         "logs/glass/sample{sample}/melt.log",
     threads: lammps_threads("glass")
@@ -24,6 +26,8 @@ rule quench:
         data=SAMPLE_DIR + "/quench/quenched.data",
         series=SAMPLE_DIR + "/quench/series.dat",
         table=SAMPLE_DIR + "/quench/quench.h5",
+    params:
+        settings=settings_of("quench"),
     log:
         "logs/glass/sample{sample}/quench.log",
     threads: lammps_threads("glass")
@@ -38,6 +42,8 @@ rule glass_transition:
         table=rules.quench.output.table,
     output:
         SAMPLE_DIR + "/glass_transition.json",
+    params:
+        settings=settings_of("glass_transition"),
     log:
         "logs/glass/sample{sample}/glass_transition.log",
     script:
@@ -50,6 +56,8 @@ rule anneal:
     output:
         data=SAMPLE_DIR + "/anneal/annealed.data",
         series=SAMPLE_DIR + "/anneal/series.dat",
+    params:
+        settings=settings_of("anneal"),
     log:
         "logs/glass/sample{sample}/anneal.log",
     threads: lammps_threads("glass")
@@ -67,6 +75,8 @@ rule equilibrate:
         series=SAMPLE_DIR + "/T{temperature}/equilibrate/series.dat",
         structure=SAMPLE_DIR + "/T{temperature}/structure.h5",
         peaks=SAMPLE_DIR + "/T{temperature}/structure.json",
+    params:
+        settings=settings_of("equilibrate"),
     log:
         "logs/glass/sample{sample}/T{temperature}/equilibrate.log",
     threads: lammps_threads("glass")
@@ -82,6 +92,8 @@ rule inherent_structure:
     output:
         data=SAMPLE_DIR + "/T{temperature}/inherent/inherent.data",
         summary=SAMPLE_DIR + "/T{temperature}/inherent/minimization.json",
+    params:
+        settings=settings_of("inherent_structure"),
     log:
         "logs/glass/sample{sample}/T{temperature}/inherent_structure.log",
     threads: lammps_threads("glass")
@@ -107,6 +119,9 @@ rule glass_summary:
                        caption="../report/glass_transition.rst"),
         **figure_files("rdf_figure", GLASS + "/figures/pair_distribution", category="Glass",
                        caption="../report/pair_distribution.rst"),
+    params:
+        settings=settings_of("glass_summary"),
+        figure_style=FIGURE_STYLE,
     log:
         "logs/glass/summary.log",
     script:

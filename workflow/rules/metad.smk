@@ -38,7 +38,8 @@ rule metad:
         trajectory=METAD_RUN + "/trajectory.csv",
         hills=METAD_RUN + "/hills.csv",
         profile=METAD_RUN + "/free_energy.csv",
-        **figure_files("figure", METAD_RUN + "/run"),
+    params:
+        settings=settings_of("metad"),
     log:
         "logs/metad/T{temperature}/r{cutoff}/run{run}.log",
     threads: lammps_threads("metad")
@@ -48,6 +49,22 @@ rule metad:
         "metad_runs"
     script:
         "../../scripts/metad.py"
+
+
+rule metad_run_figure:
+    input:
+        record=rules.metad.output.record,
+        trajectory=rules.metad.output.trajectory,
+        profile=rules.metad.output.profile,
+    output:
+        **figure_files("figure", METAD_RUN + "/run"),
+    params:
+        settings=settings_of("metad_run_figure"),
+        figure_style=FIGURE_STYLE,
+    log:
+        "logs/metad/T{temperature}/r{cutoff}/run{run}_figure.log",
+    script:
+        "../../scripts/metad_run_figure.py"
 
 
 rule metad_summary:
@@ -72,6 +89,9 @@ rule metad_summary:
         **figure_files("arrhenius_figure", METAD + "/figures/arrhenius",
                        category="Metadynamics",
                        caption="../report/metad_arrhenius.rst"),
+    params:
+        settings=settings_of("metad_summary"),
+        figure_style=FIGURE_STYLE,
     log:
         "logs/metad/summary.log",
     script:
@@ -89,10 +109,20 @@ rule metad_size_convergence:
         table=METAD + "/cluster_size.csv",
         **figure_files("figure", METAD + "/figures/cluster_size", category="Metadynamics",
                        caption="../report/metad_cluster_size.rst"),
+    params:
+        settings=settings_of("metad_size_convergence"),
+        figure_style=FIGURE_STYLE,
     log:
         "logs/metad/cluster_size.log",
     script:
         "../../scripts/metad_size_convergence.py"
+
+
+METAD_RUN_FIGURES = expand(
+    rules.metad_run_figure.output, temperature=METAD_TEMPERATURES,
+    cutoff=cutoff_label(METAD_SETTINGS["cutoff"]), run=METAD_RUNS) + expand(
+    rules.metad_run_figure.output, temperature=number_label(SIZE.get("temperature", 0)),
+    cutoff=map(cutoff_label, SIZE["cutoffs"]), run=SIZE_RUNS) if METAD_TEMPERATURES else []
 
 
 rule metad_all:

@@ -12,5 +12,7 @@ rule provenance:
         table="results/provenance.csv",
         page=report("results/provenance.html", caption="../report/provenance.rst",
                     category="Provenance"),
+    params:
+        settings=settings_of("provenance"),
     script:
         "../../scripts/provenance_table.py"

@@ -11,6 +11,8 @@ rule intermediate_scattering:
     output:
         table=SCATTERING + "/sample{sample}/T{temperature}/fs.h5",
         fit=SCATTERING + "/sample{sample}/T{temperature}/fs_fit.json",
+    params:
+        settings=settings_of("intermediate_scattering"),
     log:
         "logs/scattering/sample{sample}/T{temperature}.log",
     threads: lammps_threads("scattering")
@@ -31,6 +33,9 @@ rule scattering_summary:
         **figure_files("figure", SCATTERING + "/figures/intermediate_scattering",
                        category="Relaxation",
                        caption="../report/intermediate_scattering.rst"),
+    params:
+        settings=settings_of("scattering_summary"),
+        figure_style=FIGURE_STYLE,
     log:
         "logs/scattering/summary.log",
     script:
