@@ -77,7 +77,7 @@ RULE_SETTINGS = {
     "dms": MD_SETTINGS + ("dms.cycles", "dms.skip_cycles"),
     "dms_cycle_figure": ("model",),
     "dms_displacement": ("model", "inherent_structure", "dms.d2min_cutoff"),
-    "dms_slice_figure": ("model", "dms.d2min_cutoff"),
+    "dms_slice_figure": ("model",),
     "dms_summary": CAPTION_SETTINGS,
     "dms_loading_figure": ("model",),
     "dms_amplitude_sweep": CAPTION_SETTINGS,

@@ -22,9 +22,9 @@ from mgrelax.dms_figures import intermediate_scattering_figure
 from mgrelax.dms_summary import read_records, sample_means
 from mgrelax.figures import save
 from mgrelax.glass import common_values, hold_frames, relative_path, steps_for
-from mgrelax.plan import lammps_timestep
 from mgrelax.jobs import LammpsJob
 from mgrelax.lammps_io import read_dump_frame, read_hdf5, write_hdf5
+from mgrelax.plan import lammps_timestep
 from mgrelax.potentials import Model, resolve_potential_file
 
 PLATEAU_LEVEL = 0.9

@@ -19,18 +19,22 @@ wildcard_constraints:
     amplitude=r"[0-9.e+-]+",
 
 
+def correspondence_runs(rule_output, samples):
+    """``rule_output`` of the correspondence point in all three loading modes."""
+    return expand(rule_output, sample=samples,
+                  temperature=number_label(CORRESPONDENCE.get("temperature", 0)),
+                  mode=CORRESPONDENCE_MODES, period=number_label(CORRESPONDENCE.get("period", 0)),
+                  amplitude=number_label(DMS_SETTINGS["amplitude"]))
+
+
 def dms_grid(rule_output):
     """``rule_output`` of every point of the temperature x period x mode grid, and of
     the correspondence point in all three modes."""
-    amplitude = number_label(DMS_SETTINGS["amplitude"])
     grid = expand(rule_output, sample=SAMPLES, temperature=DMS_TEMPERATURES,
                   mode=DMS_SETTINGS["modes"], period=map(number_label, DMS_SETTINGS["periods"]),
-                  amplitude=amplitude)
+                  amplitude=number_label(DMS_SETTINGS["amplitude"]))
     if CORRESPONDENCE:
-        grid += expand(rule_output, sample=SAMPLES,
-                       temperature=number_label(CORRESPONDENCE["temperature"]),
-                       mode=CORRESPONDENCE_MODES, period=number_label(CORRESPONDENCE["period"]),
-                       amplitude=amplitude)
+        grid += correspondence_runs(rule_output, SAMPLES)
     return sorted(set(grid))
 
 
@@ -137,14 +141,8 @@ rule dms_summary:
 rule dms_loading_figure:
     # Fusco Fig. 9: the correspondence point's last cycle in the three loading modes.
     input:
-        series=expand(rules.dms.output.series, sample=0, mode=CORRESPONDENCE_MODES,
-                      temperature=number_label(CORRESPONDENCE.get("temperature", 0)),
-                      period=number_label(CORRESPONDENCE.get("period", 0)),
-                      amplitude=number_label(DMS_SETTINGS["amplitude"])),
-        fits=expand(rules.dms.output.fit, sample=0, mode=CORRESPONDENCE_MODES,
-                    temperature=number_label(CORRESPONDENCE.get("temperature", 0)),
-                    period=number_label(CORRESPONDENCE.get("period", 0)),
-                    amplitude=number_label(DMS_SETTINGS["amplitude"])),
+        series=correspondence_runs(rules.dms.output.series, samples=0),
+        fits=correspondence_runs(rules.dms.output.fit, samples=0),
     output:
         **figure_files("figure", DMS + "/figures/loading_modes",
                        category="Dynamic mechanical spectroscopy",

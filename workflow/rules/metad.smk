@@ -29,6 +29,18 @@ def metad_glass_file(rule_output):
     return of_run
 
 
+def campaign_runs(rule_output):
+    """``rule_output`` of every run at the metadynamics temperatures and cutoff."""
+    return expand(rule_output, temperature=METAD_TEMPERATURES,
+                  cutoff=cutoff_label(METAD_SETTINGS["cutoff"]), run=METAD_RUNS)
+
+
+def size_series_runs(rule_output):
+    """``rule_output`` of every run of the cluster-size series."""
+    return expand(rule_output, temperature=number_label(SIZE.get("temperature", 0)),
+                  cutoff=map(cutoff_label, SIZE["cutoffs"]), run=SIZE_RUNS)
+
+
 rule metad:
     input:
         glass=metad_glass_file(rules.equilibrate.output.data),
@@ -69,8 +81,7 @@ rule metad_run_figure:
 
 rule metad_summary:
     input:
-        records=expand(rules.metad.output.record, temperature=METAD_TEMPERATURES,
-                       cutoff=cutoff_label(METAD_SETTINGS["cutoff"]), run=METAD_RUNS),
+        records=campaign_runs(rules.metad.output.record),
         art=[rules.art_events.output.summary] if ART_ON else [],
     output:
         barriers=METAD + "/barriers.csv",
@@ -100,9 +111,7 @@ rule metad_summary:
 
 rule metad_size_convergence:
     input:
-        records=expand(rules.metad.output.record,
-                       temperature=number_label(SIZE.get("temperature", 0)),
-                       cutoff=map(cutoff_label, SIZE["cutoffs"]), run=SIZE_RUNS),
+        records=size_series_runs(rules.metad.output.record),
         structure=expand(rules.equilibrate.output.structure, sample=0,
                          temperature=number_label(SIZE.get("temperature", 0))),
     output:
@@ -118,11 +127,9 @@ rule metad_size_convergence:
         "../../scripts/metad_size_convergence.py"
 
 
-METAD_RUN_FIGURES = expand(
-    rules.metad_run_figure.output, temperature=METAD_TEMPERATURES,
-    cutoff=cutoff_label(METAD_SETTINGS["cutoff"]), run=METAD_RUNS) + expand(
-    rules.metad_run_figure.output, temperature=number_label(SIZE.get("temperature", 0)),
-    cutoff=map(cutoff_label, SIZE["cutoffs"]), run=SIZE_RUNS) if METAD_TEMPERATURES else []
+METAD_RUN_FIGURES = (campaign_runs(rules.metad_run_figure.output)
+                     + size_series_runs(rules.metad_run_figure.output)
+                     if METAD_TEMPERATURES else [])
 
 
 rule metad_all:
