@@ -5,12 +5,12 @@ and the Python overhead of one force call against LAMMPS's own force evaluation.
     python benchmarks/art.py --glass ... --searches 40 --overhead-atoms 4000
 
 The glass is an inherent structure of the workflow's glass stage (the default
-campaign's 1000-atom Cu50Zr50). Searches start from Cu centres drawn with a fixed
+campaign's 500-atom Cu50Zr50). Searches start from Cu centres drawn with a fixed
 seed, with the config's art.engine settings, once per --activations entry (the same
-centres and pushes for each, side by side). The overhead is measured on a liquid of --overhead-atoms atoms (a short melt of
-config/config.yaml's model): the engine's call (scatter positions, ``run 1 pre no
-post no``, gather forces, energy) against the bare ``run 1 pre no post no`` at the same
-positions, the two timed alternately in one run.
+centres and pushes for each, side by side). The overhead is measured on a liquid of
+--overhead-atoms atoms (a short melt of config/config.yaml's model): the engine's call
+(scatter positions, ``run 1 pre no post no``, gather forces, energy) against the bare
+``run 1 pre no post no`` at the same positions, the two timed alternately in one run.
 """
 
 from __future__ import annotations

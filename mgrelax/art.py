@@ -45,6 +45,8 @@ FAILURES = {
     "not_converged": "the force did not fall below the saddle tolerance in max_activation_steps",
     "higher_order_saddle": "a second negative eigenvalue at the converged point",
     "not_connected": "neither side of the saddle relaxes to the initial minimum",
+    "spectator_flip": "one side relaxes to the initial minimum on the atoms of the mode "
+                      "region but not outside it: the event moved a soft spot elsewhere",
     "same_minimum": "both sides of the saddle relax to the initial minimum",
 }
 """Failure statuses of a search and what they mean."""
@@ -481,6 +483,14 @@ def same_minimum(a: Point, b: Point, settings: ArtSettings) -> bool:
             and abs(a.energy - b.energy) < settings.same_minimum_energy)
 
 
+def spectator_atoms(a: Point, b: Point, region: np.ndarray, settings: ArtSettings) -> int:
+    """Atoms outside ``region`` (a mask) that differ by same_minimum_distance or more
+    between two configurations whose atoms of ``region`` all agree to within it; 0
+    where an atom of ``region`` differs."""
+    differs = np.linalg.norm(a.positions - b.positions, axis=-1) >= settings.same_minimum_distance
+    return 0 if np.any(differs[region]) else int(np.count_nonzero(differs))
+
+
 def random_push_direction(rng: np.random.Generator, shape: tuple, region: np.ndarray
                           ) -> np.ndarray:
     """A random unit direction (Gaussian components) on the atoms of ``region`` (a mask)."""
@@ -625,7 +635,9 @@ class SaddleSearch:
 
     def relax_both_sides(self, saddle: Point, mode: Mode) -> Point:
         """The final minimum: relax from both sides of the saddle; one side must return
-        to the initial minimum (the saddle connects to it), the other is the final one."""
+        to the initial minimum (the saddle connects to it), the other is the final one.
+        A side that matches the initial minimum on the mode region but not outside it
+        fails as spectator_flip rather than not_connected."""
         settings = self.settings
         sides = [descend(self.evaluate, saddle.positions + sign * settings.push_over
                          * mode.vector, settings) for sign in (1.0, -1.0)]
@@ -634,6 +646,12 @@ class SaddleSearch:
             raise SearchFailed("same_minimum")
         if not any(returns):
             energies = ", ".join(f"{side.energy - self.minimum.energy:+.4f}" for side in sides)
+            spectators = max(spectator_atoms(side, self.minimum, self.region, settings)
+                             for side in sides) if self.region is not None else 0
+            if spectators:
+                raise SearchFailed("spectator_flip", f"side energies {energies} eV from the "
+                                                     f"initial, {spectators} atoms outside the "
+                                                     "mode region moved")
             raise SearchFailed("not_connected", f"side energies {energies} eV from the initial")
         return sides[returns.index(False)]
 

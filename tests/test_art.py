@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize, root
 
-from mgrelax.art import ACTIVATIONS, ArtSettings, SADDLE, find_saddle, lanczos_lowest
+from mgrelax.art import (ACTIVATIONS, ArtSettings, SADDLE, Point, find_saddle, lanczos_lowest,
+                         spectator_atoms)
 
 
 class Surface:
@@ -172,3 +173,56 @@ def test_failures_are_returned_with_their_reason(surface, status):
 def test_unknown_activation_is_refused():
     with pytest.raises(ValueError, match="activation = 'dimer': one of push, min_mode"):
         ArtSettings(activation="dimer")
+
+
+class CoupledSpectator:
+    """An event along x (double well (x^2 - 1)^2, saddle near x = 0) on 'atom' 0 and a
+    soft bistable spot y on 'atom' 1 that it tilts: c (y^2 - 1)^2 + (tilt - k (x + 1)) y.
+    At x = -1 both wells of y exist (y = -1 lower by 2 tilt); near the saddle only y = +1
+    does, so the event flips the spot and the saddle's initial side keeps it flipped."""
+
+    translation_invariant = False
+    c, k, tilt = 0.1, 0.3, 0.02
+
+    def energy_forces(self, positions):
+        (x,), (y,) = positions
+        energy = (x**2 - 1)**2 + self.c * (y**2 - 1)**2 + (self.tilt - self.k * (x + 1)) * y
+        gradient = [4 * x * (x**2 - 1) - self.k * y,
+                    4 * self.c * y * (y**2 - 1) + self.tilt - self.k * (x + 1)]
+        return energy, -np.array(gradient)[:, None]
+
+
+def test_an_event_that_flips_a_spot_outside_the_mode_region_is_a_spectator_flip():
+    surface = CoupledSpectator()
+
+    def stationary_point(guess):
+        gradient = lambda p: -surface.energy_forces(p.reshape(2, 1))[1].ravel()  # noqa: E731
+        point = root(gradient, guess).x.reshape(2, 1)
+        return point, surface.energy_forces(point)[0]
+
+    (start, start_energy), (saddle, saddle_energy) = map(stationary_point, ([-1, -1], [0, 1.3]))
+    settings = ArtSettings(activation="min_mode", initial_displacement=0.05,
+                           lanczos_displacement=1e-4, eigen_step=0.05, max_atom_step=0.05,
+                           saddle_force_tolerance=1e-4, minimum_force_tolerance=1e-6,
+                           max_force=1e4)
+    event = find_saddle(surface, start, np.array([[1.0], [0.0]]), settings,
+                        region=np.array([True, False]))
+    assert event.status == "spectator_flip", event.reason
+    assert event.saddle == pytest.approx(saddle, abs=1e-3)
+    assert event.saddle_energy - event.initial_energy == pytest.approx(saddle_energy
+                                                                       - start_energy, abs=1e-5)
+
+
+def test_spectator_atoms_counts_moves_outside_an_unchanged_region():
+    settings = ArtSettings(same_minimum_distance=0.1)
+    start = Point(np.zeros((4, 3)), 0.0, np.zeros((4, 3)))
+    region = np.array([True, True, False, False])
+
+    def moved(atoms, distance):
+        positions = np.zeros((4, 3))
+        positions[atoms, 0] = distance
+        return Point(positions, 0.0, np.zeros((4, 3)))
+
+    assert spectator_atoms(moved([2, 3], 0.3), start, region, settings) == 2
+    assert spectator_atoms(moved([3], 0.05), start, region, settings) == 0
+    assert spectator_atoms(moved([0, 3], 0.3), start, region, settings) == 0
