@@ -476,19 +476,23 @@ def descend(evaluate: CountingSurface, positions: np.ndarray, settings: ArtSetti
     return minimise(evaluate, point.positions, settings)
 
 
+def moved_atoms(a: Point, b: Point, settings: ArtSettings) -> np.ndarray:
+    """Mask of the atoms whose positions in two configurations differ by
+    same_minimum_distance or more."""
+    return np.linalg.norm(a.positions - b.positions, axis=-1) >= settings.same_minimum_distance
+
+
 def same_minimum(a: Point, b: Point, settings: ArtSettings) -> bool:
     """Whether two relaxed configurations are the same minimum (positions and energy)."""
-    largest = np.max(np.linalg.norm(a.positions - b.positions, axis=-1))
-    return (largest < settings.same_minimum_distance
+    return (not np.any(moved_atoms(a, b, settings))
             and abs(a.energy - b.energy) < settings.same_minimum_energy)
 
 
 def spectator_atoms(a: Point, b: Point, region: np.ndarray, settings: ArtSettings) -> int:
-    """Atoms outside ``region`` (a mask) that differ by same_minimum_distance or more
-    between two configurations whose atoms of ``region`` all agree to within it; 0
-    where an atom of ``region`` differs."""
-    differs = np.linalg.norm(a.positions - b.positions, axis=-1) >= settings.same_minimum_distance
-    return 0 if np.any(differs[region]) else int(np.count_nonzero(differs))
+    """Atoms outside ``region`` (a mask) that moved (:func:`moved_atoms`) between two
+    configurations whose atoms of ``region`` did not; 0 where an atom of ``region`` moved."""
+    moved = moved_atoms(a, b, settings)
+    return 0 if np.any(moved[region]) else int(np.count_nonzero(moved))
 
 
 def random_push_direction(rng: np.random.Generator, shape: tuple, region: np.ndarray
