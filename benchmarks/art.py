@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from common import DEFAULT_CONFIG, benchmark_config, melt_liquid, work_folder
-from dataclasses import replace
 
-from mgrelax.art import ACTIVATIONS, SADDLE, ArtSettings
+from mgrelax.art import ACTIVATIONS, FIRST_ORDER, SADDLE, ArtSettings
 from mgrelax.art_search import search_cluster
 from mgrelax.lammps_io import read_data_file
 from mgrelax.lammps_surface import FORCE_CALL, open_surface
@@ -48,6 +48,7 @@ def search_costs(config: dict, model, glass_file: Path, workdir: Path, searches:
     wall = time.perf_counter() - began
     surface.close()
     found = [e for e in events if e.status == SADDLE]
+    first_order = [e for e in events if e.status in FIRST_ORDER]
     calls = [e.force_calls for e in found]
     statuses = {s: sum(e.status == s for e in events) for s in {e.status for e in events}}
     print(f"art searches N={glass.n_atoms} ({settings.activation}): {len(found)}/{len(events)} "
@@ -55,7 +56,8 @@ def search_costs(config: dict, model, glass_file: Path, workdir: Path, searches:
           f"({100 * len(found) / len(events):.0f} %), median {np.median(calls) if calls else 0:.0f} "
           f"force calls per saddle (quartiles {np.percentile(calls, 25) if calls else 0:.0f}-"
           f"{np.percentile(calls, 75) if calls else 0:.0f}), {wall / len(events):.1f} s per "
-          f"search; outcomes {statuses}")
+          f"search; outcomes {statuses}; first-order saddles (connected to the start or "
+          f"not) {len(first_order)}/{len(events)}")
 
 
 def force_call_overhead(config: dict, model, workdir: Path, calls: int) -> None:

@@ -50,6 +50,9 @@ FAILURES = {
     "same_minimum": "both sides of the saddle relax to the initial minimum",
 }
 """Failure statuses of a search and what they mean."""
+FIRST_ORDER = (SADDLE, "same_minimum", "spectator_flip", "not_connected")
+"""Statuses of the searches whose converged point has exactly one negative eigenvalue
+(a first-order saddle), connected to the initial minimum (SADDLE) or not."""
 LOGGER = logging.getLogger(__name__)
 DESCENT_START_FACTOR = 0.01
 """Angstrom^2/eV: the first steepest-descent step off a saddle, per unit force."""

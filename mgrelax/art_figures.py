@@ -15,14 +15,15 @@ from mgrelax.figures import COLUMN_WIDTH_IN, save
 
 
 def outcome_text(summary: dict) -> str:
-    """Searches, verified events with the success rate, unique events, and the count of
-    each failure."""
+    """Searches, verified events with the success rate, unique events, first-order saddles
+    (connected to the start or not), and the count of each failure."""
     success = summary["success_rate"]
     low, high = (100 * bound for bound in success["interval"])
     lines = [f"{summary['searches']} searches",
              f"verified: {summary['verified']} ({100 * success['rate']:.0f} %; "
              f"{100 * success['confidence']:.0f} % interval {low:.0f}-{high:.0f} %)",
-             f"unique: {summary['unique']}"]
+             f"unique: {summary['unique']}",
+             f"first-order, connected or not: {summary['first_order_saddles']['count']}"]
     lines += [f"{status}: {count}" for status, count in sorted(summary["statuses"].items(),
                                                                key=lambda item: -item[1])
               if status != "saddle"]

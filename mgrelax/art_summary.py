@@ -7,7 +7,7 @@
   the art config section.
 * ``events.csv``: the same rows without the displacement arrays, with unit columns.
 * ``summary.json``: counts per status, the success rate with its exact binomial
-  interval, the spectrum of the unique verified activation energies (count, mean with
+  interval, the first-order saddles connected to the start or not, the spectrum of the unique verified activation energies (count, mean with
   its Student t interval, sd, median, log-normal fit), the median force calls per
   verified saddle, the scale of the campaign and the paper's values.
 """
@@ -21,7 +21,7 @@ import pandas as pd
 
 from analysis.art import (MEAN_INTERVAL_METHOD, SUCCESS_INTERVAL_METHOD, duplicate_of,
                           spectrum_statistics, success_rate)
-from mgrelax.art import SADDLE
+from mgrelax.art import FIRST_ORDER, SADDLE
 from mgrelax.art_campaign import EventTable, read_events, unit_columns, write_events
 from mgrelax.lammps_io import write_json, write_text_atomically
 from mgrelax.metad_summary import plain_json
@@ -72,6 +72,10 @@ def summary_record(rows: pd.DataFrame, config: dict, confidence: float = CONFIDE
                               "interval_method": MEAN_INTERVAL_METHOD, "unit": "eV"},
         "success_rate": {**dataclasses.asdict(success), "method": SUCCESS_INTERVAL_METHOD,
                          "unit": "fraction of searches"},
+        "first_order_saddles": {
+            "count": int(rows["status"].isin(FIRST_ORDER).sum()),
+            "counted": "searches that converged to a point with exactly one negative "
+                       "eigenvalue, whether or not it connects to the initial minimum"},
         "force_calls_per_saddle": {
             "median": rows.loc[verified, "force_calls"].median(), "unit": "force calls",
             "counted": "push and activation to the converged saddle of each verified event; "

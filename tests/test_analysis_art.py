@@ -78,5 +78,6 @@ def test_summary_counts_statuses_duplicates_and_force_calls():
     assert summary["activation_energy"]["mean"] == 1.5
     assert summary["activation_energy"]["unit"] == "eV"
     assert summary["success_rate"]["rate"] == pytest.approx(0.6)
+    assert summary["first_order_saddles"]["count"] == 4
     assert summary["force_calls_per_saddle"]["median"] == 200
     assert summary["scale"]["samples"] == 1

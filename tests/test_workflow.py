@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import TINY_CONFIG, run_snakemake
-from mgrelax.art import FAILURES, SADDLE
+from mgrelax.art import FAILURES, FIRST_ORDER, SADDLE
 from mgrelax.art_campaign import read_events
 from mgrelax.lammps_io import read_data_file, read_hdf5
 from mgrelax.potentials import load_catalogue
@@ -285,12 +285,14 @@ def test_art_stage_reports_every_search(tiny_run):
     assert len(events) == 4 and list(events["sample"]) == [0, 0, 1, 1]
     assert list(events["seed"]) == [2000, 2001, 2002, 2003]
     assert set(events["status"]) <= set(FAILURES) | {SADDLE}
+    assert (events.loc[events["status"].isin(FIRST_ORDER), "eigenvalue"] < 0).all()
     assert (events["unique"] == ((events["status"] == SADDLE) & (events["duplicate_of"] < 0))).all()
     assert (events["energy_unit"] == "eV").all()
     datasets, _ = read_hdf5(art / "events.h5")
     assert datasets["saddle_displacement"][0].shape == (4, 250, 3)
     summary = json.loads((art / "summary.json").read_text())
     assert summary["searches"] == 4 and sum(summary["statuses"].values()) == 4
+    assert summary["verified"] <= summary["first_order_saddles"]["count"] <= 4
     assert summary["activation_energy"]["unit"] == "eV"
     low, high = summary["success_rate"]["interval"]
     assert low <= summary["success_rate"]["rate"] <= high
