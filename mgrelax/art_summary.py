@@ -7,9 +7,10 @@
   the art config section.
 * ``events.csv``: the same rows without the displacement arrays, with unit columns.
 * ``summary.json``: counts per status, the success rate with its exact binomial
-  interval, the first-order saddles connected to the start or not, the spectrum of the unique verified activation energies (count, mean with
-  its Student t interval, sd, median, log-normal fit), the median force calls per
-  verified saddle, the scale of the campaign and the paper's values.
+  interval, the count of first-order saddles connected to the start or not, the
+  spectrum of the unique verified activation energies (count, mean with its Student t
+  interval, sd, median, log-normal fit), the median force calls per verified saddle,
+  the scale of the campaign and the paper's values.
 """
 
 from __future__ import annotations
