@@ -8,34 +8,51 @@ A result exists only once it is complete: LAMMPS writes every output under a
 ``.partial`` name, and the outputs are moved to their final names only after
 LAMMPS finished without error; ``provenance.json`` is written last.
 
-Long runs write two alternating checkpoints (LAMMPS restart files). A job
-started again chooses its start from an ordered list of strategies: the newest
-readable checkpoint, then the older one, then a fresh start.
+Long runs write two alternating checkpoints (LAMMPS restart files) and, beside
+them, the fingerprint of the run they continue (``checkpoint.fingerprint.json``:
+the SHA-256 of the rendered input as a fresh start, of every input file in the
+folder, and the LAMMPS build). A job started again chooses its start from an
+ordered list of strategies: the newest readable checkpoint, then the older one,
+then a fresh start; a checkpoint is used only when its fingerprint equals the
+job's, else the run starts fresh and its provenance says why. A fresh start
+clears the folder of everything an earlier run left (results, checkpoints, the
+folders of steps derived from them), so a folder never mixes two runs.
+
+Every job holds an exclusive lock on its folder (``.job.lock``, an OS file lock)
+while it runs: a second process on the same folder stops at once, naming the
+holder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
+import hashlib
+import json
 import logging
 import os
+import platform
 import re
 import shutil
 import subprocess
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mgrelax.launch import LaunchSettings, build_command, lammps_instance, lammps_switches, \
     run_environment
 from mgrelax.lammps_io import write_json, write_text_atomically
-from mgrelax.potentials import Model, resolve_potential_file
+from mgrelax.potentials import Model, resolve_potential_file, sha256_of
 from mgrelax.templates import render
 
 INPUT_FILE = "in.lammps"
 LOG_FILE = "log.lammps"
 PROVENANCE_FILE = "provenance.json"
 CHECKPOINT_FILES = ("checkpoint.a.restart", "checkpoint.b.restart")
+FINGERPRINT_FILE = "checkpoint.fingerprint.json"
+LOCK_FILE = ".job.lock"
 PARTIAL = ".partial"
 FRAMES_DIR = "frames"
 FRAME_NAME = re.compile(r"frame\.(\d+)\.dump$")
@@ -46,6 +63,10 @@ class LammpsError(RuntimeError):
     """LAMMPS stopped with an error; the message holds LAMMPS's own ERROR line."""
 
 
+class JobFolderBusy(RuntimeError):
+    """Another process holds the job folder's lock (one line: the folder and the holder)."""
+
+
 @dataclass
 class LammpsJob:
     """One LAMMPS run of a template in its own folder.
@@ -54,9 +75,10 @@ class LammpsJob:
     ``series_file`` is a table LAMMPS appends to during the run (first column
     the time step); ``checkpoint_every`` is the checkpoint interval in steps
     (0: none); ``keep_checkpoints`` keeps them after a finished run, for a run
-    that is continued in segments (:func:`drop_checkpoints` removes them);
-    ``links`` are files made visible in the folder under the given names (the
-    potential file).
+    that is continued in segments (:func:`drop_checkpoints` removes them), and
+    ``run_length_values`` names the values that grow from segment to segment (left
+    out of the fingerprint); ``links`` are files made visible in the folder under
+    the given names (the potential file).
     """
 
     directory: Path
@@ -66,32 +88,64 @@ class LammpsJob:
     series_file: str | None = None
     checkpoint_every: int = 0
     keep_checkpoints: bool = False
+    run_length_values: tuple[str, ...] = ()
     links: dict[str, Path] = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Start:
-    """Where a run starts: fresh (step 0) or from a checkpoint."""
+    """Where a run starts: fresh (step 0, ``reason`` why no checkpoint was used) or
+    from a checkpoint."""
 
     step: int = 0
     checkpoint: str | None = None
+    reason: str = ""
 
     @property
     def description(self) -> str:
-        if self.checkpoint is None:
-            return "fresh start"
-        return f"resumed from {self.checkpoint} at step {self.step}"
+        if self.checkpoint is not None:
+            return f"resumed from {self.checkpoint} at step {self.step}"
+        return f"fresh start ({self.reason})" if self.reason else "fresh start"
 
 
 def run_job(job: LammpsJob, launch: LaunchSettings) -> dict:
     """Run ``job`` to completion (resuming if it can) and return its provenance record."""
     directory = Path(job.directory)
     directory.mkdir(parents=True, exist_ok=True)
-    link_files(directory, job.links)
-    start = choose_start(job, launch)
-    _prepare_partial_outputs(job, start)
-    values = {
+    with job_folder_lock(directory):
+        link_files(directory, job.links)
+        fingerprint = run_fingerprint(job)
+        start = choose_start(job, launch, fingerprint)
+        if start.checkpoint is None:
+            clear_earlier_run(job)
+            if job.checkpoint_every > 0:
+                write_json(directory / FINGERPRINT_FILE, fingerprint)
+        _prepare_partial_outputs(job, start)
+        write_text_atomically(directory / INPUT_FILE, render(job.template, input_values(job, start)))
+        _keep_earlier_log(directory)
+        LOGGER.info("%s: %s (%s); progress in %s", directory, job.template, start.description,
+                    directory / LOG_FILE)
+        began = time.time()
+        execute(launch, directory)
+        record = {
+            **job.provenance,
+            "template": job.template,
+            "start": start.description,
+            "fingerprint": fingerprint,
+            "wall_time_s": round(time.time() - began, 3),
+            "launch": dataclasses.asdict(launch),
+            "command": "in-process (lammps Python module)" if launch.in_process
+            else build_command(launch, INPUT_FILE, LOG_FILE),
+        }
+        _publish(job, record, start)
+    LOGGER.info("%s: finished in %.1f s", directory, record["wall_time_s"])
+    return record
+
+
+def input_values(job: LammpsJob, start: Start) -> dict:
+    """The values the template is rendered with for a run that begins at ``start``."""
+    return {
         **job.values,
         "resume_step": start.step,
         "checkpoint": start.checkpoint,
@@ -100,24 +154,80 @@ def run_job(job: LammpsJob, launch: LaunchSettings) -> dict:
         "outputs": {name: file + PARTIAL for name, file in job.outputs.items()},
         "series_file": None if job.series_file is None else job.series_file + PARTIAL,
     }
-    write_text_atomically(directory / INPUT_FILE, render(job.template, values))
-    _keep_earlier_log(directory)
-    LOGGER.info("%s: %s (%s); progress in %s", directory, job.template, start.description,
-                directory / LOG_FILE)
-    began = time.time()
-    execute(launch, directory)
-    record = {
-        **job.provenance,
-        "template": job.template,
-        "start": start.description,
-        "wall_time_s": round(time.time() - began, 3),
-        "launch": dataclasses.asdict(launch),
-        "command": "in-process (lammps Python module)" if launch.in_process
-        else build_command(launch, INPUT_FILE, LOG_FILE),
-    }
-    _publish(job, record)
-    LOGGER.info("%s: finished in %.1f s", directory, record["wall_time_s"])
-    return record
+
+
+def run_fingerprint(job: LammpsJob) -> dict:
+    """What a checkpoint of ``job`` continues: SHA-256 of the input rendered as a fresh
+    start (without the values in ``run_length_values``) and of each input file in the
+    folder, and the LAMMPS build (version, packages, source)."""
+    values = {**input_values(job, Start()), **dict.fromkeys(job.run_length_values)}
+    script = render(job.template, values)
+    directory = Path(job.directory)
+    return {"template": job.template,
+            "input_sha256": hashlib.sha256(script.encode()).hexdigest(),
+            "input_files": {name: sha256_of(directory / name) for name in input_files(job)},
+            "lammps_build": job.provenance.get("lammps")}
+
+
+def input_files(job: LammpsJob) -> list[str]:
+    """Files of the folder the run reads: the links and the files that values name."""
+    directory = Path(job.directory)
+    named = {value for value in job.values.values()
+             if isinstance(value, str) and value and (directory / value).is_file()}
+    return sorted(named | set(job.links))
+
+
+def fingerprint_change(stored: dict, current: dict) -> str:
+    """What differs between two fingerprints, in words ('' when they are equal)."""
+    changes = []
+    if stored.get("template") != current["template"] or \
+            stored.get("input_sha256") != current["input_sha256"]:
+        changes.append("the input script")
+    stored_files = stored.get("input_files", {})
+    changes += [f"input file {name}" for name in sorted(set(stored_files) | set(current["input_files"]))
+                if stored_files.get(name) != current["input_files"].get(name)]
+    if stored.get("lammps_build") != current["lammps_build"]:
+        changes.append("the LAMMPS build")
+    return ", ".join(changes)
+
+
+@contextlib.contextmanager
+def job_folder_lock(directory: Path):
+    """Hold the exclusive lock of a job folder; :class:`JobFolderBusy` at once when another
+    process holds it. Re-entrant within one process (a run continued in segments)."""
+    directory = Path(directory).resolve()
+    if directory in _HELD_LOCKS:
+        _HELD_LOCKS[directory][1] += 1
+        try:
+            yield
+        finally:
+            _HELD_LOCKS[directory][1] -= 1
+        return
+    handle = open(directory / LOCK_FILE, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown process"
+        handle.close()
+        raise JobFolderBusy(f"{directory}: this job folder is in use by {holder}; "
+                            "wait for that run to finish (or stop it) and run again") from None
+    handle.truncate(0)
+    handle.write(f"pid {os.getpid()} on {platform.node()} since "
+                 f"{datetime.now(timezone.utc).isoformat(timespec='seconds')}\n")
+    handle.flush()
+    _HELD_LOCKS[directory] = [handle, 1]
+    try:
+        yield
+    finally:
+        if _HELD_LOCKS[directory][1] == 1:
+            del _HELD_LOCKS[directory]
+            handle.close()  # releases the lock
+        else:
+            _HELD_LOCKS[directory][1] -= 1
+
+
+_HELD_LOCKS: dict[Path, list] = {}
 
 
 def execute(launch: LaunchSettings, directory: Path,
@@ -160,17 +270,28 @@ def error_line(log: Path, output: str = "") -> str:
     return "LAMMPS failed without an ERROR line: " + " | ".join(tail)
 
 
-def choose_start(job: LammpsJob, launch: LaunchSettings) -> Start:
-    """The first strategy that works: newest checkpoint, older checkpoint, fresh start."""
+def choose_start(job: LammpsJob, launch: LaunchSettings, fingerprint: dict | None = None) -> Start:
+    """The first strategy that works: newest checkpoint, older checkpoint, fresh start.
+
+    Checkpoints are used only when the fingerprint stored beside them equals the
+    job's (``fingerprint``, computed when not given)."""
     directory = Path(job.directory)
     checkpoints = sorted((directory / name for name in CHECKPOINT_FILES
                           if (directory / name).is_file()),
                          key=lambda path: path.stat().st_mtime, reverse=True)
+    if not checkpoints:
+        return Start()
+    stored = directory / FINGERPRINT_FILE
+    if not stored.is_file():
+        return Start(reason="checkpoint without a fingerprint discarded")
+    change = fingerprint_change(json.loads(stored.read_text()), fingerprint or run_fingerprint(job))
+    if change:
+        return Start(reason=f"checkpoint of another run discarded: {change} changed")
     for checkpoint in checkpoints:
         step = checkpoint_step(checkpoint, job.values, launch)
         if step is not None and step > 0:
             return Start(step=step, checkpoint=checkpoint.name)
-    return Start()
+    return Start(reason="no readable checkpoint")
 
 
 def checkpoint_step(checkpoint: Path, values: dict, launch: LaunchSettings) -> int | None:
@@ -191,23 +312,39 @@ def checkpoint_step(checkpoint: Path, values: dict, launch: LaunchSettings) -> i
         shutil.rmtree(probe_dir, ignore_errors=True)
 
 
+def clear_earlier_run(job: LammpsJob) -> None:
+    """Before a fresh start, remove what earlier runs left in the folder (their results,
+    checkpoints, partial files and the folders of steps derived from them); keep the
+    logs, the lock and the files the run reads."""
+    directory = Path(job.directory)
+    kept = {LOCK_FILE, *input_files(job)}
+    removed = []
+    for entry in sorted(directory.iterdir()):
+        if entry.name in kept or entry.name.startswith(LOG_FILE):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+        removed.append(entry.name)
+    if removed:
+        LOGGER.info("%s: removed what an earlier run left: %s", directory, ", ".join(removed))
+
+
 def _prepare_partial_outputs(job: LammpsJob, start: Start) -> None:
     """Remove stale partial outputs; on resume, cut the series and frames back to the checkpoint."""
     directory = Path(job.directory)
     for file in job.outputs.values():
         (directory / (file + PARTIAL)).unlink(missing_ok=True)
-    if job.series_file is not None:
-        series = directory / (job.series_file + PARTIAL)
-        if start.checkpoint is None:
-            series.unlink(missing_ok=True)
-        elif series.exists():
-            truncate_series(series, start.step)
+    series = None if job.series_file is None else directory / (job.series_file + PARTIAL)
+    if series is not None and start.checkpoint is not None and series.exists():
+        truncate_series(series, start.step)
     frames = directory / FRAMES_DIR
     if job.values.get("frames_every", 0) > 0:
         frames.mkdir(exist_ok=True)
     for frame in frames.glob("frame.*.dump"):
         match = FRAME_NAME.match(frame.name)
-        if match and (start.checkpoint is None or int(match.group(1)) > start.step):
+        if match and int(match.group(1)) > start.step:
             frame.unlink()
 
 
@@ -218,12 +355,29 @@ def truncate_series(path: Path, last_step: int) -> None:
     write_text_atomically(path, "".join(kept))
 
 
-def _publish(job: LammpsJob, record: dict) -> None:
-    """Move partial outputs into place, drop checkpoints, then write the provenance."""
+def drop_repeated_steps(path: Path) -> None:
+    """Keep the first row of each time step. A run resumed at a step where a record
+    of a single sample falls writes that step's row again (the first is kept)."""
+    lines, last_step = [], None
+    for line in path.read_text().splitlines(keepends=True):
+        if not line.startswith("#") and line.strip():
+            step = int(line.split()[0])
+            if last_step is not None and step <= last_step:
+                continue
+            last_step = step
+        lines.append(line)
+    write_text_atomically(path, "".join(lines))
+
+
+def _publish(job: LammpsJob, record: dict, start: Start) -> None:
+    """Move partial outputs into place, drop checkpoints, then write the provenance with
+    the SHA-256 of every published output (:func:`changed_outputs` checks them)."""
     directory = Path(job.directory)
     finals = dict(job.outputs)
     if job.series_file is not None:
         finals["series"] = job.series_file
+        if start.checkpoint is not None:
+            drop_repeated_steps(directory / (job.series_file + PARTIAL))
     for name, file in finals.items():
         partial = directory / (file + PARTIAL)
         if not partial.exists():
@@ -231,7 +385,23 @@ def _publish(job: LammpsJob, record: dict) -> None:
         os.replace(partial, directory / file)
     if not job.keep_checkpoints:
         drop_checkpoints(directory)
+    record["outputs_sha256"] = {file: sha256_of(directory / file) for file in finals.values()}
     write_json(directory / PROVENANCE_FILE, record)
+
+
+def changed_outputs(directory: Path) -> list[str]:
+    """Published outputs of the job in ``directory`` that are missing or no longer match
+    the SHA-256 in its provenance, one line each."""
+    directory = Path(directory)
+    record = json.loads((directory / PROVENANCE_FILE).read_text())
+    problems = []
+    for file, digest in record.get("outputs_sha256", {}).items():
+        path = directory / file
+        if not path.is_file():
+            problems.append(f"{path}: missing")
+        elif sha256_of(path) != digest:
+            problems.append(f"{path}: changed since the run (SHA-256 differs)")
+    return problems
 
 
 def drop_checkpoints(directory: Path) -> None:
@@ -240,6 +410,7 @@ def drop_checkpoints(directory: Path) -> None:
     for name in CHECKPOINT_FILES:
         for path in Path(directory).glob(name + "*"):
             path.unlink()
+    (Path(directory) / FINGERPRINT_FILE).unlink(missing_ok=True)
 
 
 def _keep_earlier_log(directory: Path) -> None:

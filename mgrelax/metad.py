@@ -26,7 +26,8 @@ from analysis.box import fractional, minimum_image
 from analysis.metad import ProfileBarrier, barrier_from_profile, well_tempered_free_energy
 from mgrelax import colvars
 from mgrelax.glass import common_values, relative_path, steps_for
-from mgrelax.jobs import LammpsError, LammpsJob, choose_start, drop_checkpoints, run_job
+from mgrelax.jobs import (LammpsError, LammpsJob, choose_start, drop_checkpoints,
+                          job_folder_lock, run_job)
 from mgrelax.lammps_io import Configuration, read_data_file, write_json, write_text_atomically
 from mgrelax.launch import LaunchSettings
 from mgrelax.potentials import Model, resolve_potential_file
@@ -131,6 +132,7 @@ def metad_job(config: dict, model: Model, temperature: float, cluster: list[Clus
     return LammpsJob(
         directory=Path(directory), template="metad.lammps", values=values,
         outputs={"data": "final.data"}, checkpoint_every=segment_steps, keep_checkpoints=True,
+        run_length_values=("total_steps",),
         links={} if potential is None else {potential.name: potential},
         provenance=provenance or {})
 
@@ -192,18 +194,19 @@ def run_metadynamics(job: LammpsJob, launch: LaunchSettings) -> tuple[int, int, 
     maximum length is reached; resumes from its checkpoints. Returns the last step,
     the step the barrier was read at (the first crossing) and the barrier."""
     segment, max_steps = job.values["segment_steps"], job.values["max_steps"]
-    progress, checked = choose_start(job, launch).step, 0
-    while True:
-        if progress > 0:
-            barrier_step, barrier = first_crossing(job, checked, progress)
-            checked = progress
-            LOGGER.info("%s: step %d: %s", job.directory, barrier_step, barrier.message)
-            if barrier.found or progress >= max_steps:
-                break
-        job.values["total_steps"] = min(max_steps, (progress // segment + 1) * segment)
-        run_job(job, launch)
-        progress = job.values["total_steps"]
-    drop_checkpoints(job.directory)
+    with job_folder_lock(job.directory):
+        progress, checked = choose_start(job, launch).step, 0
+        while True:
+            if progress > 0:
+                barrier_step, barrier = first_crossing(job, checked, progress)
+                checked = progress
+                LOGGER.info("%s: step %d: %s", job.directory, barrier_step, barrier.message)
+                if barrier.found or progress >= max_steps:
+                    break
+            job.values["total_steps"] = min(max_steps, (progress // segment + 1) * segment)
+            run_job(job, launch)
+            progress = job.values["total_steps"]
+        drop_checkpoints(job.directory)
     return progress, barrier_step, barrier
 
 

@@ -85,15 +85,19 @@ run_job(dms_job(config, model_of(config), 0.2, PERIOD, AMPLITUDE, "shear", 6, Pa
 """
 
 
-def test_strain_stays_in_phase_across_a_resume(ka_states, tmp_path):
+def test_a_resumed_run_stays_in_phase_and_records_each_step_once(ka_states, tmp_path):
     _, _, states = ka_states
-    code = RESUMABLE_RUN.format(tests=str(Path(__file__).parent), checkpoint=PERIOD,
-                                directory=str(tmp_path), data=str(states["glass"][1]))
-    kill_once_written(code, tmp_path, CHECKPOINT_FILES)
-    exec(compile(code, "resumed-run", "exec"), {})
-    provenance = (tmp_path / "provenance.json").read_text()
+    runs = {name: RESUMABLE_RUN.format(tests=str(Path(__file__).parent), checkpoint=PERIOD,
+                                       directory=str(tmp_path / name), data=str(states["glass"][1]))
+            for name in ("resumed", "uninterrupted")}
+    kill_once_written(runs["resumed"], tmp_path / "resumed", CHECKPOINT_FILES)
+    for code in runs.values():
+        exec(compile(code, "dms-run", "exec"), {})
+    provenance = (tmp_path / "resumed" / "provenance.json").read_text()
     assert "resumed from checkpoint" in provenance
-    series = read_dms_series(tmp_path / "series.dat")
-    assert series["step"].is_unique and series["time"].iloc[-1] == pytest.approx(6 * PERIOD)
+    rows = {name: np.loadtxt(tmp_path / name / "series.dat", comments="#") for name in runs}
+    np.testing.assert_array_equal(rows["resumed"][:, 0], rows["uninterrupted"][:, 0])
+    series = read_dms_series(tmp_path / "resumed" / "series.dat")
+    assert series["time"].iloc[-1] == pytest.approx(6 * PERIOD)
     imposed = AMPLITUDE * np.sin(2 * np.pi * series["time"] / PERIOD)
     np.testing.assert_allclose(series["strain"], imposed, atol=1e-6)

@@ -2,6 +2,8 @@
 
 import json
 import os
+import subprocess
+import sys
 import textwrap
 import time
 
@@ -9,8 +11,9 @@ import numpy as np
 import pytest
 
 from mgrelax.config import validate_config
-from mgrelax.glass import melt_job
-from mgrelax.jobs import CHECKPOINT_FILES, LammpsError, run_job
+from mgrelax.glass import melt_job, quench_job
+from mgrelax.jobs import (CHECKPOINT_FILES, JobFolderBusy, LammpsError, changed_outputs,
+                          run_job)
 from mgrelax.lammps_io import read_series
 from mgrelax.launch import LaunchSettings
 from mgrelax.potentials import load_catalogue
@@ -86,3 +89,106 @@ def test_unreadable_newest_checkpoint_falls_back_to_the_older_one(tiny_config, t
     record = run_job(long_melt(tiny_config, directory), LaunchSettings())
 
     assert record["start"].startswith("resumed from checkpoint.a.restart at step ")
+
+
+def test_a_checkpoint_of_other_settings_is_discarded(tiny_config, tmp_path):
+    directory = tmp_path / "melt"
+    kill_long_melt(directory, CHECKPOINT_FILES)
+    job = long_melt(tiny_config, directory)
+    job.values["temperature"] += 100.0  # the killed run held the liquid at another temperature
+
+    record = run_job(job, LaunchSettings())
+
+    assert record["start"] == ("fresh start (checkpoint of another run discarded: "
+                               "the input script changed)")
+    series = read_series(directory / "series.dat", ("msd",))
+    np.testing.assert_array_equal(series["step"], np.arange(50, 6001, 50))  # nothing kept
+
+
+def test_a_checkpoint_of_another_input_file_is_discarded(tiny_config, tmp_path):
+    """The same input script on a changed input file (a glass from other settings)."""
+    melt = tmp_path / "melt"
+    run_job(long_melt(tiny_config, melt, steps=200), LaunchSettings())
+    config = validate_config({**tiny_config, "n_atoms": 200, "checkpoint_interval": 0.2})
+    model = load_catalogue()[config["model"]]
+    directory = tmp_path / "quench"
+    code = textwrap.dedent(f"""
+        import yaml
+        from pathlib import Path
+        from mgrelax.config import validate_config
+        from mgrelax.glass import quench_job
+        from mgrelax.jobs import run_job
+        from mgrelax.launch import LaunchSettings
+        from mgrelax.potentials import load_catalogue
+        config = validate_config({config!r})
+        job = quench_job(config, load_catalogue()[config["model"]], Path({str(directory)!r}),
+                         Path({str(melt / "liquid.data")!r}))
+        run_job(job, LaunchSettings())
+    """)
+    kill_once_written(code, directory, CHECKPOINT_FILES)
+    rerun = long_melt(tiny_config, melt, steps=300)  # the liquid changes
+    run_job(rerun, LaunchSettings())
+
+    record = run_job(quench_job(config, model, directory, melt / "liquid.data"),
+                     LaunchSettings())
+
+    assert record["start"] == ("fresh start (checkpoint of another run discarded: "
+                               "input file ../melt/liquid.data changed)")
+
+
+def test_a_killed_rerun_leaves_nothing_of_the_earlier_run(tiny_config, tmp_path):
+    directory = tmp_path / "melt"
+    run_job(long_melt(tiny_config, directory, steps=600), LaunchSettings())
+    (directory / "displacement.json").write_text("{}")  # a result derived from this run
+    (directory / "inherent_start").mkdir()
+
+    kill_long_melt(directory, CHECKPOINT_FILES)  # a rerun with other settings, killed
+
+    left = {path.name for path in directory.iterdir()}
+    assert not left & {"provenance.json", "liquid.data", "series.dat", "displacement.json",
+                       "inherent_start"}
+    assert {"series.dat.partial", "log.lammps.1", *CHECKPOINT_FILES} <= left
+
+
+HOLD_FOLDER = textwrap.dedent("""
+    import sys, time
+    from mgrelax.jobs import job_folder_lock
+    with job_folder_lock(sys.argv[1]):
+        print("held", flush=True)
+        time.sleep(60)
+""")
+
+
+def test_a_second_process_on_a_job_folder_stops_at_once(tiny_config, tmp_path):
+    directory = tmp_path / "melt"
+    run_job(long_melt(tiny_config, directory, steps=200), LaunchSettings())
+    published = (directory / "liquid.data").read_bytes()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_FOLDER, str(directory)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        began = time.time()
+        with pytest.raises(JobFolderBusy, match=rf"{directory}: this job folder is in use by "
+                                                rf"pid {holder.pid} on "):
+            run_job(long_melt(tiny_config, directory, steps=400), LaunchSettings())
+        assert time.time() - began < 5
+        assert (directory / "liquid.data").read_bytes() == published
+    finally:
+        holder.kill()
+        holder.wait()
+    record = run_job(long_melt(tiny_config, directory, steps=400), LaunchSettings())
+    assert record["start"] == "fresh start"  # the lock went with the holder
+
+
+def test_changed_outputs_finds_a_result_cut_short_behind_its_old_mtime(tiny_config, tmp_path):
+    directory = tmp_path / "melt"
+    run_job(long_melt(tiny_config, directory, steps=200), LaunchSettings())
+    assert changed_outputs(directory) == []
+    series = directory / "series.dat"
+    stamp = series.stat()
+    series.write_text(series.read_text()[:-40])
+    os.utime(series, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    (directory / "liquid.data").unlink()
+
+    assert changed_outputs(directory) == [f"{directory / 'liquid.data'}: missing",
+                                          f"{series}: changed since the run (SHA-256 differs)"]
