@@ -98,6 +98,7 @@ RULE_SETTINGS = {
     "art_neb": ("model", "art.neb"),
     "art_neb_figure": ("model",),
     "provenance": (),
+    "verify": (),
 }
 """The config keys (dotted paths) each rule's results depend on besides its input files.
 Given to the rule as params, they make Snakemake rerun exactly the jobs whose settings

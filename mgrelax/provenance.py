@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 import mgrelax
-from mgrelax.jobs import PROVENANCE_FILE
+from mgrelax.jobs import PROVENANCE_FILE, changed_outputs
 from mgrelax.launch import LaunchSettings, lammps_instance, run_environment
 from mgrelax.potentials import Model, resolve_potential_file, sha256_of
 
@@ -116,3 +116,17 @@ def provenance_table(results: Path) -> pd.DataFrame:
             "seeds": json.dumps(record.get("seeds", {}), sort_keys=True),
             "wall_time_s": record.get("wall_time_s"), "created": record.get("created")})
     return pd.DataFrame(rows, columns=PROVENANCE_COLUMNS)
+
+
+def verify_results(results: Path) -> tuple[int, list[str]]:
+    """Check every LAMMPS run under ``results`` against the SHA-256 of its outputs in its
+    provenance.json: the number of runs checked and one line per missing or changed
+    file (and per run whose provenance has no checksums)."""
+    checked, problems = 0, []
+    for path in sorted(Path(results).rglob(PROVENANCE_FILE)):
+        if "outputs_sha256" not in json.loads(path.read_text()):
+            problems.append(f"{path.parent}: no output checksums in its provenance (an older run)")
+            continue
+        checked += 1
+        problems += changed_outputs(path.parent)
+    return checked, problems

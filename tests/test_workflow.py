@@ -1,14 +1,19 @@
 """The real workflow, end to end, on the tiny config (Snakemake + LAMMPS, a minute or so)."""
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from conftest import TINY_CONFIG, run_snakemake
+from conftest import REPO, TINY_CONFIG, run_snakemake
 from mgrelax.art import FAILURES, FIRST_ORDER, SADDLE
 from mgrelax.art_campaign import read_events
 from mgrelax.lammps_io import read_data_file, read_hdf5
@@ -303,3 +308,66 @@ def test_art_stage_reports_every_search(tiny_run):
     assert not list(art.rglob("*.partial"))
     activation = json.loads((tiny_run / "results/metad/activation.json").read_text())
     assert activation["art"]["n"] == summary["unique"]
+
+
+def test_the_default_profile_is_loaded(tmp_path):
+    result = run_snakemake(tmp_path, "--dry-run", "--", "results/glass/sample0/melt/liquid.data")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Using workflow specific profile profiles/default" in result.stdout + result.stderr
+
+
+def test_verify_names_a_result_changed_after_its_run(tiny_run):
+    result = run_snakemake(tiny_run, "verify")
+    assert result.returncode == 0, result.stderr[-3000:]
+    runs = int(re.search(r"verify: (\d+) runs checked, 0 problem\(s\)", result.stderr).group(1))
+    assert runs == len(list((tiny_run / "results").rglob("provenance.json")))
+    series = tiny_run / "results/glass/sample0/quench/series.dat"
+    original, stamp = series.read_bytes(), series.stat()
+    try:
+        series.write_bytes(original[:-100])  # cut short, with its old time stamp
+        os.utime(series, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        result = run_snakemake(tiny_run, "verify")
+    finally:
+        series.write_bytes(original)
+        os.utime(series, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert result.returncode != 0
+    assert f"{series}: changed since the run (SHA-256 differs)" in result.stderr
+    assert f"verify: {runs} runs checked, 1 problem(s)" in result.stderr
+
+
+def test_a_second_run_after_the_locks_were_wiped_cannot_clobber_a_running_job(tmp_path):
+    """Snakemake's own lock is gone (another run that ended removes .snakemake/locks):
+    the job-folder lock stops the second run's copy of the running job at once, and
+    nothing of the first run's result is lost."""
+    config = yaml.safe_load(TINY_CONFIG.read_text())
+    config["melt"]["duration"] = 30.0  # ps: long enough to start a second run beside it
+    configfile = tmp_path / "long_melt.yaml"
+    configfile.write_text(yaml.safe_dump(config))
+    work, target = tmp_path / "work", "results/glass/sample0/melt/liquid.data"
+    work.mkdir()
+    melt = work / "results/glass/sample0/melt"
+    first = start_snakemake(work, configfile, target)
+    deadline = time.monotonic() + 120
+    while not (melt / "series.dat.partial").exists():
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+        time.sleep(0.2)
+    shutil.rmtree(work / ".snakemake" / "locks")
+
+    second = run_snakemake(work, "--", target, configfile=configfile)
+    first_out, first_err = first.communicate(timeout=600)
+
+    assert second.returncode != 0
+    assert f"{melt.resolve()}: this job folder is in use by pid" in second.stderr
+    assert first.returncode == 0, first_err[-3000:]
+    assert json.loads((melt / "provenance.json").read_text())["start"] == "fresh start"
+    assert run_snakemake(work, "verify", configfile=configfile).returncode == 0
+    again = run_snakemake(work, "--dry-run", "--", target, configfile=configfile)
+    assert "Nothing to be done" in again.stdout + again.stderr, again.stdout + again.stderr
+
+
+def start_snakemake(work, configfile, *targets):
+    """The workflow started in the background (as run_snakemake runs it)."""
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+               "--directory", str(work), "--configfile", str(configfile), "--cores", "2",
+               "--", *targets]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

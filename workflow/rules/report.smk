@@ -16,3 +16,13 @@ rule provenance:
         settings=settings_of("provenance"),
     script:
         "../../scripts/provenance_table.py"
+
+
+rule verify:
+    # Every published LAMMPS output against the SHA-256 in its run's provenance.json
+    # (snakemake verify): fails and names the files that are missing or changed.
+    localrule: True
+    params:
+        results="results",
+    script:
+        "../../scripts/verify_results.py"
