@@ -192,3 +192,50 @@ def test_changed_outputs_finds_a_result_cut_short_behind_its_old_mtime(tiny_conf
 
     assert changed_outputs(directory) == [f"{directory / 'liquid.data'}: missing",
                                           f"{series}: changed since the run (SHA-256 differs)"]
+
+
+def series_rows(path):
+    """The data rows of a series file (comments dropped) as lists of their words."""
+    return [line.split() for line in path.read_text().splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def test_a_resumed_quench_repeats_the_rows_before_its_checkpoint_and_agrees_after(
+        tiny_config, tmp_path):
+    """What a resume reproduces (README, 'Long runs'): the rows up to the checkpoint are
+    the uninterrupted run's, byte for byte; after it the trajectory diverges (LAMMPS
+    rebuilds neighbour lists on restart) and T, E_pot and V agree within their
+    statistical errors (blocks of 10 rows, 4 standard errors)."""
+    config = validate_config({**tiny_config, "samples": 1})
+    model = load_catalogue()[config["model"]]
+    liquid = tmp_path / "melt" / "liquid.data"
+    run_job(melt_job(config, model, 0, tmp_path / "melt"), LaunchSettings())
+    run_job(quench_job(config, model, tmp_path / "uninterrupted", liquid), LaunchSettings())
+    code = textwrap.dedent(f"""
+        from pathlib import Path
+        from mgrelax.glass import quench_job
+        from mgrelax.jobs import run_job
+        from mgrelax.launch import LaunchSettings
+        from mgrelax.potentials import load_catalogue
+        config = {config!r}
+        run_job(quench_job(config, load_catalogue()[config["model"]],
+                           Path({str(tmp_path / "resumed")!r}), Path({str(liquid)!r})),
+                LaunchSettings())
+    """)
+    kill_once_written(code, tmp_path / "resumed", CHECKPOINT_FILES)
+    record = run_job(quench_job(config, model, tmp_path / "resumed", liquid), LaunchSettings())
+    resumed_at = int(record["start"].split()[-1])
+
+    rows = {name: series_rows(tmp_path / name / "series.dat")
+            for name in ("uninterrupted", "resumed")}
+    before = [[row for row in rows[name] if int(row[0]) <= resumed_at] for name in rows]
+    assert before[0] == before[1] and len(before[0]) >= 10
+    table = {name: np.array(rows[name], dtype=float) for name in rows}
+    after = table["resumed"][:, 0] > resumed_at
+    np.testing.assert_array_equal(table["resumed"][:, 0], table["uninterrupted"][:, 0])
+    for column in (3, 5, 6):  # T (K), V (A^3), E_pot (eV)
+        difference = table["resumed"][after, column] - table["uninterrupted"][after, column]
+        assert np.any(difference != 0), "the trajectories should diverge after a restart"
+        blocks = difference[:difference.size // 10 * 10].reshape(-1, 10).mean(axis=1)
+        standard_error = blocks.std(ddof=1) / np.sqrt(blocks.size)
+        assert abs(difference.mean()) < 4 * standard_error, column
