@@ -2,27 +2,52 @@
 
 The JSON schema (``workflow/schemas/config.schema.yaml``) checks types, ranges
 and allowed values and fills in defaults; :func:`validate_config` adds the
-checks a schema cannot express (the model exists, the composition matches its
-species and sums to 1, the potential file is present and genuine, the
-temperatures are ordered). Every problem is reported as one line that names the
-key, the value and what is allowed.
+checks a schema cannot express (every number finite, integers written as
+integers, the model exists, the composition matches its species and sums to 1,
+the potential file is present and genuine, the temperatures are ordered, folder
+labels are distinct and read back, every MD run has a sane number of time
+steps, the LAMMPS binary exists). Every problem is reported as one line that
+names the key, the value and what is allowed.
 """
 
 from __future__ import annotations
 
 import copy
+import math
+import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
 import yaml
 
-from mgrelax.launch import LaunchSettings
-from mgrelax.plan import atom_counts, lammps_timestep
+from mgrelax.launch import LaunchSettings, find_executable
+from mgrelax.plan import (WILDCARD_PATTERNS, atom_counts, lammps_timestep, number_label,
+                          ramp_duration, setting)
 from mgrelax.potentials import Model, PotentialError, load_catalogue, resolve_potential_file
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
 COMPOSITION_TOLERANCE = 1e-6
 MIN_STEPS_PER_DMS_CYCLE = 100
+MAX_STEPS_PER_RUN = 1_000_000_000
+"""Most time steps one MD run may take: far beyond any campaign here, and below the
+2**31 - 1 steps that LAMMPS allows one run command."""
+FIT_WINDOW_SPREAD = 1 / 3
+"""analysis.glass_transition.WINDOW_SPREAD (not imported: it loads scipy): the fit
+moves each window's inner edge by this fraction of its width."""
+LABELLED_KEYS = {
+    "temperatures": "temperature",
+    "dms.periods": "period",
+    "dms.correspondence.period": "period",
+    "dms.amplitude_sweep.period": "period",
+    "dms.amplitude": "amplitude",
+    "dms.amplitude_sweep.amplitudes": "amplitude",
+    "metad.cutoff": "cutoff",
+    "metad.size_convergence.cutoffs": "cutoff",
+}
+"""Keys whose numbers name result folders (mgrelax.plan.number_label), and the wildcard
+each label fills; the other temperatures must be among the campaign's."""
 STAGES = ("glass", "dms", "scattering", "metad", "art")
 
 
@@ -49,7 +74,14 @@ def _with_defaults(validator_class):
     return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
 
 
-_Validator = _with_defaults(jsonschema.Draft202012Validator)
+def _strict_integers(validator_class):
+    """A validator class whose 'integer' refuses floats (2.0 is a float in YAML)."""
+    checker = validator_class.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))
+    return jsonschema.validators.extend(validator_class, type_checker=checker)
+
+
+_Validator = _with_defaults(_strict_integers(jsonschema.Draft202012Validator))
 
 
 def _key(path) -> str:
@@ -75,23 +107,32 @@ def _one_line(error: jsonschema.ValidationError) -> str:
 
 
 def _yaml_number_hint(value) -> str:
-    """YAML 1.1 reads '1.0e13' as text: say so when a string looks like a number."""
+    """YAML 1.1 reads '1.0e13' as text: say so when a string looks like such a number."""
+    if not (isinstance(value, str) and "e" in value.lower()):
+        return ""
     try:
         float(value)
-    except (TypeError, ValueError):
+    except ValueError:
         return ""
-    return (" (YAML reads exponents without a sign as text: write e.g. 1.0e+13)"
-            if isinstance(value, str) else "")
+    return " (YAML reads exponents without a sign as text: write e.g. 1.0e+13)"
 
 
 def validate_config(config: dict) -> dict:
-    """The validated configuration with defaults; raise ConfigError naming the bad key."""
+    """The validated configuration with defaults; raise ConfigError naming the bad key.
+
+    A relative or bare ``lammps.executable`` that a stage runs comes back as an
+    absolute path, so that provenance and the jobs see the same file."""
+    _check_finite(config)
     config = apply_schema(config)
     model = model_of(config)
     _check_composition(config, model)
+    _check_labels(config)
     _check_temperatures(config)
-    _check_dms_periods(config, model)
+    _check_fit_windows(config)
+    _check_dms(config, model)
+    _check_run_lengths(config, model)
     _check_launch(config)
+    _resolve_executables(config)
     _check_metad(config, model)
     _check_art(config, model)
     try:
@@ -99,6 +140,48 @@ def validate_config(config: dict) -> dict:
     except PotentialError as error:
         raise ConfigError(f"config error: {error}") from None
     return config
+
+
+def _check_finite(value, path: tuple = ()) -> None:
+    """Refuse NaN and infinities anywhere: YAML reads .nan and .inf, which pass every bound."""
+    if isinstance(value, (int, float)) and not _is_finite(value):
+        raise ConfigError(f"config error: {_key(path)} = {value}: not a finite number "
+                          "(NaN and infinities are not allowed)")
+    children = (value.items() if isinstance(value, dict)
+                else enumerate(value) if isinstance(value, list) else ())
+    for name, child in children:
+        _check_finite(child, (*path, name))
+
+
+def _is_finite(number: int | float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an integer beyond the range of floats
+        return False
+
+
+def _check_labels(config: dict) -> None:
+    """Numbers that name folders give distinct labels that their wildcard matches and
+    that read back as the same number (the jobs take their values from the labels)."""
+    for key, wildcard in LABELLED_KEYS.items():
+        given = setting(config, key)
+        values = [value for value in (given if isinstance(given, list) else [given])
+                  if isinstance(value, (int, float))]
+        labels = [number_label(value) for value in values]
+        for value, label in zip(values, labels):
+            first = values[labels.index(label)]
+            if first != value:
+                raise ConfigError(f"config error: {key} = {given}: {first} and {value} share "
+                                  f"the folder label {label!r}; make them differ within 6 "
+                                  "significant digits")
+            if not re.fullmatch(WILDCARD_PATTERNS[wildcard], label):
+                raise ConfigError(f"config error: {key} = {value}: its folder label {label!r} "
+                                  f"is not of the form {WILDCARD_PATTERNS[wildcard]} (numbers "
+                                  "outside 0.0001-999999 are written with an exponent)")
+            if float(label) != value:
+                raise ConfigError(f"config error: {key} = {value}: its folder label {label!r} "
+                                  f"reads back as {float(label)}; give at most 6 significant "
+                                  "digits")
 
 
 def _check_launch(config: dict) -> None:
@@ -109,6 +192,22 @@ def _check_launch(config: dict) -> None:
         except ValueError as error:
             where = f"stages.{stage}." if stage else ""
             raise ConfigError(f"config error: {where}{error}") from None
+
+
+def _resolve_executables(config: dict) -> None:
+    """Replace each LAMMPS binary that a stage runs (engine 'executable') by its absolute
+    path: a relative path from the working directory, a bare name from PATH."""
+    for stage in (None, *config["stages"]):
+        if launch_settings(config, stage).engine != "executable":
+            continue
+        own = _stage(config, stage).get("lammps", {})
+        section, key = ((own, f"stages.{stage}.lammps.executable") if "executable" in own
+                        else (config["lammps"], "lammps.executable"))
+        try:
+            section["executable"] = find_executable(section["executable"])
+        except FileNotFoundError as error:
+            raise ConfigError(f"config error: {key} = {section['executable']!r}: {error}; give "
+                              "a LAMMPS binary on PATH or its path") from None
 
 
 def model_of(config: dict) -> Model:
@@ -134,10 +233,30 @@ def _check_composition(config: dict, model: Model) -> None:
 def _check_temperatures(config: dict) -> None:
     _check_dms_temperatures(config)
     melt = config["melt"]["temperature"]
-    quench_end = config["quench"]["temperature_end"]
-    if quench_end >= melt:
-        raise ConfigError(f"config error: quench.temperature_end = {quench_end}: must be below "
-                          f"melt.temperature ({melt})")
+    for key in ("quench.temperature_end", "anneal.temperature"):
+        if setting(config, key) >= melt:
+            raise ConfigError(f"config error: {key} = {setting(config, key)}: must be below "
+                              f"melt.temperature ({melt})")
+
+
+def _check_fit_windows(config: dict) -> None:
+    """Each Tg fit window runs upwards, and the glass window stays below the liquid
+    window even with the inner edges moved out by FIT_WINDOW_SPREAD of their widths."""
+    windows = config["glass_transition"]
+    for name in ("glass_window", "liquid_window"):
+        if windows[name][0] >= windows[name][1]:
+            raise ConfigError(f"config error: glass_transition.{name} = {windows[name]}: "
+                              "give (from, to) with from < to")
+    (glass_from, glass_to), (liquid_from, liquid_to) = \
+        windows["glass_window"], windows["liquid_window"]
+    glass_top = glass_from + (1 + FIT_WINDOW_SPREAD) * (glass_to - glass_from)
+    liquid_bottom = liquid_to - (1 + FIT_WINDOW_SPREAD) * (liquid_to - liquid_from)
+    if glass_top > liquid_bottom:
+        raise ConfigError(f"config error: glass_transition.liquid_window = "
+                          f"{windows['liquid_window']}: overlaps glass_transition.glass_window "
+                          f"({windows['glass_window']}) once the fit widens each by "
+                          f"{FIT_WINDOW_SPREAD:.0%} (glass up to {glass_top:.3g}, liquid from "
+                          f"{liquid_bottom:.3g})")
 
 
 def launch_settings(config: dict, stage: str | None = None, ranks: int | None = None,
@@ -207,19 +326,102 @@ def _check_dms_temperatures(config: dict) -> None:
                               f"among the campaign temperatures {campaign}")
 
 
-def _check_dms_periods(config: dict, model: Model) -> None:
-    """Every DMS period must span enough time steps to resolve a cycle."""
+def _dms_periods(config: dict) -> list[tuple[str, float]]:
+    """(key, period) of every DMS period the config gives."""
+    dms = config["dms"]
+    return [("dms.periods", period) for period in dms["periods"]] + [
+        (f"dms.{point}.period", dms[point]["period"])
+        for point in ("amplitude_sweep", "correspondence") if "period" in dms[point]]
+
+
+def _check_dms(config: dict, model: Model) -> None:
+    """Every DMS period spans enough time steps to resolve a cycle; some cycles are fitted."""
     dms = config["dms"]
     timestep = lammps_timestep(config, model)
-    for key, periods in (("dms.periods", dms["periods"]),
-                         ("dms.amplitude_sweep.period", [dms["amplitude_sweep"].get("period")]),
-                         ("dms.correspondence.period", [dms["correspondence"].get("period")])):
-        for period in periods:
-            if period is not None and period < MIN_STEPS_PER_DMS_CYCLE * timestep:
-                raise ConfigError(
-                    f"config error: {key} = {period}: a period must be at least "
-                    f"{MIN_STEPS_PER_DMS_CYCLE} time steps ({MIN_STEPS_PER_DMS_CYCLE * timestep:g} "
-                    f"{model.units.time}) to resolve a cycle")
+    for key, period in _dms_periods(config):
+        if period < MIN_STEPS_PER_DMS_CYCLE * timestep:
+            raise ConfigError(
+                f"config error: {key} = {period}: a period must be at least "
+                f"{MIN_STEPS_PER_DMS_CYCLE} time steps ({MIN_STEPS_PER_DMS_CYCLE * timestep:g} "
+                f"{model.units.time}) to resolve a cycle")
+    if dms["skip_cycles"] >= dms["cycles"]:
+        raise ConfigError(f"config error: dms.skip_cycles = {dms['skip_cycles']}: must be below "
+                          f"dms.cycles ({dms['cycles']}), whose remaining cycles are fitted")
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Part of an MD run whose length the config key ``key`` = ``value`` sets."""
+
+    key: str
+    value: float
+    duration: float  # LAMMPS time units
+
+
+@dataclass(frozen=True)
+class _MdRun:
+    """One LAMMPS MD run: its segments in order."""
+
+    name: str
+    segments: list[_Segment]
+    records_series: bool  # averages series.dat rows over record_interval
+
+
+def _md_runs(config: dict, model: Model) -> list[_MdRun]:
+    """The MD runs the stages of the config make (mgrelax.glass, dms, scattering, metad)."""
+    t_melt, t_quenched = config["melt"]["temperature"], config["quench"]["temperature_end"]
+    t_anneal, cycles = config["anneal"]["temperature"], config["dms"]["cycles"]
+    anneal_rate = "anneal.rate" if "rate" in config["anneal"] else "quench.cooling_rate"
+
+    def hold(key: str) -> _Segment:
+        return _Segment(key, setting(config, key), setting(config, key))
+
+    def ramp(rate_key: str, t_from: float, t_to: float) -> _Segment:
+        rate = setting(config, rate_key)
+        return _Segment(rate_key, rate, ramp_duration(t_from, t_to, rate, model))
+
+    runs = [
+        _MdRun("melt", [hold("melt.duration")], True),
+        _MdRun("quench", [ramp("quench.cooling_rate", t_melt, t_quenched)], True),
+        _MdRun("anneal", [ramp(anneal_rate, t_quenched, t_anneal), hold("anneal.duration")],
+               True),
+        *(_MdRun(f"equilibration at {temperature}", [ramp(anneal_rate, t_anneal, temperature),
+                                                    hold("equilibrate.duration")], True)
+          for temperature in config["temperatures"]),
+        *(_MdRun(f"DMS run of {cycles} periods {period}",
+                 [_Segment(key, period, cycles * period)], False)
+          for key, period in _dms_periods(config)),
+    ]
+    if config["dms"]["periods"]:
+        runs.append(_MdRun("intermediate-scattering run",
+                           [hold("intermediate_scattering.duration")], False))
+    if _metad_on(config):
+        runs.append(_MdRun("metadynamics run", [hold("metad.max_duration")], False))
+    return runs
+
+
+def _check_run_lengths(config: dict, model: Model) -> None:
+    """Every MD run takes at least one and at most MAX_STEPS_PER_RUN time steps, and
+    one that records a series is at least one record interval long."""
+    timestep, unit = lammps_timestep(config, model), model.units.time
+    record_steps = round(config["record_interval"] / timestep)
+    for run in _md_runs(config, model):
+        exact_steps = sum(segment.duration for segment in run.segments) / timestep
+        if exact_steps > MAX_STEPS_PER_RUN:
+            longest = max(run.segments, key=lambda segment: segment.duration)
+            raise ConfigError(f"config error: {longest.key} = {longest.value}: the {run.name} "
+                              f"would take {exact_steps:.3g} time steps of {timestep:g} {unit}, "
+                              f"more than the {MAX_STEPS_PER_RUN:.0e} allowed per run")
+        steps = sum(round(segment.duration / timestep) for segment in run.segments)
+        if steps == 0:
+            last = run.segments[-1]
+            raise ConfigError(f"config error: {last.key} = {last.value}: the {run.name} has no "
+                              f"time steps (its length rounds to zero steps of {timestep:g} "
+                              f"{unit})")
+        if run.records_series and record_steps > steps:
+            raise ConfigError(f"config error: record_interval = {config['record_interval']}: "
+                              f"longer than the {run.name} ({steps} time steps, "
+                              f"{steps * timestep:g} {unit})")
 
 
 def _require_metal_units(model: Model, key: str, stage: str) -> None:
@@ -229,10 +431,17 @@ def _require_metal_units(model: Model, key: str, stage: str) -> None:
                           f"eV, K); {model.name} uses {model.units.lammps_style}")
 
 
+def _metad_on(config: dict) -> bool:
+    """Metadynamics runs: at its temperatures, or for the cluster-size series."""
+    metad = config["metad"]
+    return bool(metad["temperatures"] or metad["size_convergence"]["cutoffs"])
+
+
 def _check_metad(config: dict, model: Model) -> None:
-    """Metadynamics settings a schema cannot check: temperatures, species, lengths."""
+    """Metadynamics settings a schema cannot check: temperatures, species, centres,
+    lengths, the experiments file."""
     metad, campaign = config["metad"], config["temperatures"]
-    if not metad["temperatures"]:
+    if not _metad_on(config):
         return
     _require_metal_units(model, "metad.temperatures", "metadynamics")
     unknown = sorted(set(metad["temperatures"]) - set(campaign))
@@ -260,8 +469,51 @@ def _check_metad(config: dict, model: Model) -> None:
         raise ConfigError(f"config error: metad.size_convergence.temperature = "
                           f"{convergence.get('temperature')}: required with cutoffs, one of "
                           f"metad.temperatures {metad['temperatures']}")
-    if metad["experiments"] is not None and not Path(metad["experiments"]).is_file():
-        raise ConfigError(f"config error: metad.experiments = {metad['experiments']!r}: no such "
+    _check_metad_centres(config, model)
+    _check_experiments(metad["experiments"])
+
+
+def _check_metad_centres(config: dict, model: Model) -> None:
+    """Listed centres are atoms of the glass, and there are enough of them (or of atoms
+    of the centre species to draw from) for every run."""
+    metad, n_atoms = config["metad"], config["n_atoms"]
+    listed = metad["centres"]
+    beyond = [centre for centre in listed if centre > n_atoms]
+    if beyond:
+        raise ConfigError(f"config error: metad.centres = {beyond}: atom ids beyond n_atoms "
+                          f"({n_atoms})")
+    convergence = metad["size_convergence"]
+    runs = {"metad.samples": len(listed) or metad["samples"]} if metad["temperatures"] else {}
+    if convergence["cutoffs"]:
+        runs["metad.size_convergence.samples"] = convergence.get("samples", len(listed)
+                                                                 or metad["samples"])
+    for key, count in runs.items():
+        if listed and count > len(listed):
+            raise ConfigError(f"config error: {key} = {count}: more than the {len(listed)} "
+                              "centres listed in metad.centres")
+        if not listed:
+            _check_centres_per_sample(config, model, key, count)
+
+
+def _check_centres_per_sample(config: dict, model: Model, key: str, count: int) -> None:
+    """``count`` clusters drawn from the centre-species atoms, spread over the samples."""
+    species = config["metad"]["centre_species"]
+    available = atom_counts(config, model)[species]
+    if -(-count // config["samples"]) > available:
+        raise ConfigError(f"config error: {key} = {count}: more than the {available} {species} "
+                          f"atoms of each of the {config['samples']} glass samples")
+
+
+def _check_experiments(path: str | None) -> None:
+    """The experiments CSV exists; a relative path stays inside the project folder (the
+    working directory), an absolute one is taken as given."""
+    if path is None:
+        return
+    if not os.path.isabs(path) and os.path.normpath(path).split(os.sep)[0] == os.pardir:
+        raise ConfigError(f"config error: metad.experiments = {path!r}: leaves the project "
+                          "folder; give a path inside it, or an absolute path")
+    if not Path(path).is_file():
+        raise ConfigError(f"config error: metad.experiments = {path!r}: no such "
                           "file (a CSV with columns label, temperature, frequency)")
 
 
@@ -281,11 +533,8 @@ def _check_art(config: dict, model: Model) -> None:
     if listed and art["centres"] > len(listed):
         raise ConfigError(f"config error: art.centres = {art['centres']}: more than the "
                           f"{len(listed)} centres listed in metad.centres")
-    available = atom_counts(config, model)[species]
-    if not listed and -(-art["centres"] // config["samples"]) > available:
-        raise ConfigError(f"config error: art.centres = {art['centres']}: more than the "
-                          f"{available} {species} atoms of each of the {config['samples']} "
-                          "glass samples")
+    if not listed:
+        _check_centres_per_sample(config, model, "art.centres", art["centres"])
     if art["mode_radius"] < art["push_radius"]:
         raise ConfigError(f"config error: art.mode_radius = {art['mode_radius']}: must be at "
                           f"least art.push_radius ({art['push_radius']} Angstrom)")

@@ -164,6 +164,18 @@ def find_launcher(name: str) -> str:
     return found
 
 
+def find_executable(name: str) -> str:
+    """Absolute path of the LAMMPS binary ``name``: a path (it holds a '/') taken from
+    the working directory, or a command looked up on PATH; FileNotFoundError if none."""
+    found = name if "/" in name else shutil.which(name)
+    if found is None:
+        raise FileNotFoundError(f"no command {name!r} on PATH")
+    path = os.path.abspath(found)
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        raise FileNotFoundError(f"{path} is not an executable file")
+    return path
+
+
 @functools.cache
 def wheel_mpi_library_dir() -> Path | None:
     """Folder of ``libmpi.so.12`` installed by the mpich wheel, if any."""

@@ -18,6 +18,16 @@ def number_label(value: float) -> str:
     return f"{value:g}"
 
 
+WILDCARD_PATTERNS = {
+    "temperature": r"[0-9.]+",
+    "period": r"[0-9.e+-]+",
+    "amplitude": r"[0-9.e+-]+",
+    "cutoff": r"first_peak|first_minimum|[0-9.]+",
+}
+"""The wildcard_constraints of the folder labels in workflow/rules/*.smk: a label that
+does not match them names a folder no rule can make."""
+
+
 def cutoff_label(cutoff) -> str:
     """Folder-name form of a cutoff: a g(r) radius name, or the number in Angstrom."""
     return cutoff if isinstance(cutoff, str) else number_label(cutoff)
@@ -26,6 +36,12 @@ def cutoff_label(cutoff) -> str:
 def lammps_timestep(config: dict, model: Model) -> float:
     """MD time step in LAMMPS time units (ps for metal)."""
     return config["timestep"] * model.units.timestep_to_time
+
+
+def ramp_duration(t_from: float, t_to: float, rate: float, model: Model) -> float:
+    """LAMMPS time to change the temperature from ``t_from`` to ``t_to`` at ``rate``
+    (config units: K/s for metal models)."""
+    return abs(t_to - t_from) / (rate * model.units.cooling_rate_to_lammps)
 
 
 def atom_counts(config: dict, model: Model) -> dict[str, int]:
@@ -111,13 +127,15 @@ def rule_settings(config: dict, rule: str) -> dict:
     """{dotted key: value} of the settings of ``rule`` in ``config`` (RULE_SETTINGS), with
     every mapping's keys sorted, so that reordering keys in the config file reruns
     nothing (Snakemake compares the params' text)."""
-    settings = {}
-    for key in RULE_SETTINGS[rule]:
-        value = config
-        for part in key.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        settings[key] = _sorted_keys(value)
-    return settings
+    return {key: _sorted_keys(setting(config, key)) for key in RULE_SETTINGS[rule]}
+
+
+def setting(config: dict, key: str):
+    """The value of the dotted ``key`` in ``config`` (None where it is not given)."""
+    value = config
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def _sorted_keys(value):

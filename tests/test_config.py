@@ -2,6 +2,7 @@
 
 import copy
 import dataclasses
+import os
 
 import pytest
 import yaml
@@ -117,7 +118,17 @@ def test_defaults_are_filled_in(tiny_config):
                                 "gpus_per_node": 0}
 
 
-def test_job_resources_follow_the_stage_overrides(tiny_config):
+def fake_lammps(folder, name: str = "lmp_gpu"):
+    """An executable file ``name`` in ``folder`` standing in for a LAMMPS binary."""
+    binary = folder / name
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    return binary
+
+
+def test_job_resources_follow_the_stage_overrides(tiny_config, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path), prepend=os.pathsep)
+    lmp_gpu = fake_lammps(tmp_path)
     config = validate_config(with_change(tiny_config, "stages", {
         "glass": {"lammps": {"ranks": 2, "mpi_launcher": "srun"},
                   "resources": {"runtime": 720, "partition": "long"}},
@@ -134,20 +145,81 @@ def test_job_resources_follow_the_stage_overrides(tiny_config):
                                             "runtime": 120}
     assert job_resources(config, "glass", ranks=1)["tasks"] == 1
     granted = launch_settings(config, "metad", ranks=8, gpus_per_node=4)
-    assert (granted.ranks, granted.gpus_per_node, granted.executable) == (8, 4, "lmp_gpu")
+    assert (granted.ranks, granted.gpus_per_node, granted.executable) == (8, 4, str(lmp_gpu))
 
 
-def test_snakemake_stops_on_bad_config_before_any_job(tmp_path):
+@pytest.mark.parametrize("setting, expected", [
+    ("melt: {temperature: -1}",
+     "config error: melt.temperature = -1: -1 is less than or equal to the minimum of 0"),
+    ("pressure: .nan", "config error: pressure = nan: not a finite number"),
+    ("samples: 2.0", "config error: samples = 2.0: 2.0 is not of type 'integer'"),
+])
+def test_snakemake_stops_on_bad_config_before_any_job(tmp_path, setting, expected):
     bad = tmp_path / "bad.yaml"
     bad.write_text("model: CuZr_Mendelev2007\ncomposition: {Cu: 0.5, Zr: 0.5}\n"
-                   "n_atoms: 100\ntemperatures: [300]\nmelt: {temperature: -1}\n")
+                   f"n_atoms: 100\ntemperatures: [300]\n{setting}\n")
     work = tmp_path / "work"
     work.mkdir()
     result = run_snakemake(work, configfile=bad, timeout=120)
     assert result.returncode != 0
-    assert "config error: melt.temperature = -1: -1 is less than or equal to the minimum of 0" \
-        in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("config error")] \
+        == [line for line in result.stderr.splitlines() if expected in line]
+    assert expected in result.stderr
     assert not (work / "results").exists()
+
+
+def test_a_relative_executable_becomes_the_absolute_path_every_stage_runs(
+        tiny_config, tmp_path, monkeypatch):
+    """Validated once where Snakemake starts, a relative lammps.executable becomes absolute,
+    so that a job validating the config again elsewhere, its command line and its
+    provenance all name the same file."""
+    from mgrelax.launch import program
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bin").mkdir()
+    binary = fake_lammps(tmp_path / "bin", "lmp")
+    config = validate_config(with_change(tiny_config, "lammps",
+                                         {"engine": "executable", "executable": "bin/lmp",
+                                          "mpi_launcher": "srun"}))
+    assert config["lammps"]["executable"] == str(binary)
+    monkeypatch.chdir(tmp_path / "bin")
+    assert validate_config(config)["lammps"]["executable"] == str(binary)
+    for stage in (None, "glass", "dms", "metad", "art"):
+        assert program(launch_settings(config, stage)) == [str(binary)]
+
+
+def test_the_python_engine_needs_no_executable(tiny_config):
+    config = with_change(tiny_config, "lammps.executable", "no_such_lammps_binary")
+    assert validate_config(config)["lammps"]["executable"] == "no_such_lammps_binary"
+
+
+def test_label_patterns_are_the_wildcard_constraints_of_the_rules():
+    """mgrelax.plan.WILDCARD_PATTERNS, which the label check uses, are the patterns
+    the rules constrain those wildcards to."""
+    import re
+
+    from conftest import REPO
+    from mgrelax.plan import WILDCARD_PATTERNS
+
+    constraints = {}
+    for rule_file in (REPO / "workflow" / "rules").glob("*.smk"):
+        for block in re.findall(r"(?m)^wildcard_constraints:\n((?:    .*\n)+)", rule_file.read_text()):
+            constraints.update(re.findall(r'(\w+)=r?"([^"]+)"', block))
+    assert {name: constraints[name] for name in WILDCARD_PATTERNS} == WILDCARD_PATTERNS
+
+
+def test_fit_window_spread_is_the_fits():
+    from analysis.glass_transition import WINDOW_SPREAD
+    from mgrelax.config import FIT_WINDOW_SPREAD
+
+    assert FIT_WINDOW_SPREAD == WINDOW_SPREAD
+
+
+def test_widest_fit_windows_that_do_not_overlap_are_accepted(tiny_config):
+    """[0, 0.3] widened is [0, 0.4]; [0.5, 0.8] widened is [0.4, 0.8]: they touch."""
+    windows = {"glass_window": [0.0, 0.3], "liquid_window": [0.5, 0.8]}
+    config = validate_config(with_change(tiny_config, "glass_transition", windows))
+    assert config["glass_transition"] == windows
 
 
 @pytest.mark.parametrize("campaign", ["kob_andersen.yaml", "paper_yu_kob_andersen.yaml"])

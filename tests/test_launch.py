@@ -6,7 +6,8 @@ import sys
 import pytest
 
 from mgrelax.jobs import LammpsError, execute
-from mgrelax.launch import LaunchSettings, build_command, launcher_prefix, run_environment
+from mgrelax.launch import (LaunchSettings, build_command, find_executable, launcher_prefix,
+                            run_environment)
 
 IN, LOG = "in.lammps", "log.lammps"
 BASE = ["-in", IN, "-log", LOG, "-screen", "none"]
@@ -22,6 +23,29 @@ def test_mpi_ranks_come_from_the_launcher_before_the_program():
     command = build_command(LaunchSettings(ranks=4, mpi_launcher="mpiexec"), IN, LOG)
     assert command[0].endswith("mpiexec") and command[1:3] == ["-np", "4"]
     assert command[3:6] == [sys.executable, "-m", "mgrelax.lammps_main"]
+
+
+def test_an_executable_is_found_as_an_absolute_path(tmp_path, monkeypatch):
+    """A path (with '/') from the working directory, a bare name from PATH."""
+    (tmp_path / "bin").mkdir()
+    binary = tmp_path / "bin" / "lmp_site"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    assert find_executable("bin/lmp_site") == find_executable("./bin/../bin/lmp_site") \
+        == find_executable("lmp_site") == find_executable(str(binary)) == str(binary)
+
+
+def test_a_missing_or_unrunnable_executable_is_not_found(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lmp_text").write_text("not a program\n")
+    with pytest.raises(FileNotFoundError, match="no command 'lmp_nowhere' on PATH"):
+        find_executable("lmp_nowhere")
+    with pytest.raises(FileNotFoundError, match=f"{tmp_path}/lmp_text is not an executable"):
+        find_executable("./lmp_text")
+    with pytest.raises(FileNotFoundError, match="is not an executable file"):
+        find_executable(str(tmp_path))
 
 
 def test_srun_takes_tasks_and_cpus_per_task():
