@@ -103,6 +103,13 @@ class Matching:
     candidates: Candidates
     widenings: int
 
+    @property
+    def lower_bound(self) -> float:
+        """LP dual bound (cost units): sum(u) + sum(v) - n * tolerance, below the cost
+        of every perfect matching; this one's cost exceeds it by n * tolerance."""
+        n = len(self.columns)
+        return float(self.row_duals.sum() + self.column_duals.sum() - n * self.tolerance)
+
 
 PairSearch = Callable[[np.ndarray, np.ndarray, np.ndarray],
                       tuple[np.ndarray, np.ndarray, np.ndarray]]

@@ -29,7 +29,7 @@ MIN_NEIGHBOURS = 3
 """Least number of neighbours that determine a local 3-D affine map."""
 
 MAX_DRIFT_ITERATIONS = 10
-"""Most alternations of assignment and drift removal in is_dmin (2 suffice for glasses;
+"""Default most alternations of assignment and drift removal in is_dmin (2 suffice for glasses;
 liquids over long times can reach it, with near-ties swapping at every drift)."""
 
 CANDIDATE_NEIGHBOURS = 12
@@ -70,6 +70,13 @@ class MinimalDisplacement:
     drift : (3,) removed uniform (centre-of-mass) translation (length).
     widenings : times the optimality certificate had to add candidate pairs (summed
         over species and drift iterations).
+    converged : True when the drift/assignment alternation ended because the
+        assignment repeated, False when it stopped at its iteration limit.
+    iterations : assignments solved (drift iterations used).
+    dual_bound : LP dual bound (length**2): no relabelling has a mean squared
+        displacement below it at the drift of the last assignment (which, once
+        converged, is `drift`); dmin**2 exceeds it by at most the solver's tolerance
+        there (analysis.assignment.Matching.lower_bound summed over species, / N).
     """
 
     dmin: float
@@ -77,6 +84,9 @@ class MinimalDisplacement:
     displacements: np.ndarray
     drift: np.ndarray
     widenings: int
+    converged: bool
+    iterations: int
+    dual_bound: float
 
 
 def d2min(reference, current, box_reference, box_current, cutoff):
@@ -128,7 +138,7 @@ def d2min(reference, current, box_reference, box_current, cutoff):
     )
 
 
-def is_dmin(reference, current, box, types):
+def is_dmin(reference, current, box, types, max_iterations=MAX_DRIFT_ITERATIONS):
     """Inherent-structure minimal displacement IS D_min (Yu, Gao, Gao & Samwer, Eqs. 2-3).
 
     IS D_min = [min (1/N) sum_ij C_ij X_ij]^(1/2), with C_ij the squared distance
@@ -142,9 +152,9 @@ def is_dmin(reference, current, box, types):
     |mi(current_j - c - reference_i)|^2. c starts as the mean labelled minimum-image
     displacement; then the assignment (optimal for fixed c) and c += mean displacement
     (optimal for fixed assignment) alternate until the assignment repeats (at most
-    MAX_DRIFT_ITERATIONS times), which never increases the objective. Without
-    periodic images the mean displacement does not depend on the relabelling, so
-    the first drift is already optimal.
+    `max_iterations` assignments; the result says whether it repeated), which never
+    increases the objective. Without periodic images the mean displacement does not
+    depend on the relabelling, so the first drift is already optimal.
 
     Parameters
     ----------
@@ -155,6 +165,8 @@ def is_dmin(reference, current, box, types):
         displacements below half its smallest perpendicular width.
     types : array_like, shape (N,)
         Atom type of each atom, the same in both configurations.
+    max_iterations : int
+        Most assignments solved (drift iterations), >= 1.
 
     Returns
     -------
@@ -172,18 +184,21 @@ def is_dmin(reference, current, box, types):
     types = np.asarray(types)
     if types.shape != (len(r0),):
         raise ValueError(f"types must have shape ({len(r0)},), got {types.shape}")
+    if max_iterations < 1:
+        raise ValueError(f"max_iterations must be at least 1, got {max_iterations}")
     species = [np.flatnonzero(types == t) for t in np.unique(types)]
     drift = np.mean(_blockwise(minimum_image, r1 - r0, h), axis=0)
     pairs = [_PeriodicPairs(r0[atoms], r1[atoms], h, drift, CANDIDATE_NEIGHBOURS)
              for atoms in species]
-    assignment, widenings = None, 0
-    for _ in range(MAX_DRIFT_ITERATIONS):
+    assignment, widenings, converged = None, 0, False
+    for iterations in range(1, max_iterations + 1):
         previous = assignment
-        assignment, added = _optimal_assignment(species, pairs, drift, previous)
-        widenings += added
+        assignment, matchings = _optimal_assignment(species, pairs, drift, previous)
+        widenings += sum(matching.widenings for matching in matchings)
         displacements = _blockwise(minimum_image, r1[assignment] - drift - r0, h)
         drift = drift + displacements.mean(axis=0)
-        if np.array_equal(assignment, previous):
+        converged = np.array_equal(assignment, previous)
+        if converged:
             break
     displacements = _blockwise(minimum_image, r1[assignment] - drift - r0, h)
     return MinimalDisplacement(
@@ -192,6 +207,9 @@ def is_dmin(reference, current, box, types):
         displacements=displacements,
         drift=drift,
         widenings=widenings,
+        converged=converged,
+        iterations=iterations,
+        dual_bound=sum(matching.lower_bound for matching in matchings) / len(r0),
     )
 
 
@@ -282,9 +300,9 @@ def _outer_sums(u, v, atom, n_atoms):
 def _optimal_assignment(species, pairs, drift, previous):
     """Relabelling within each species that minimises the summed squared distances
     after removing `drift`, improved from the `previous` one (if any), and the
-    candidate widenings it needed."""
+    certified matching of each species."""
     assignment = np.empty(sum(map(len, species)), dtype=np.int64)
-    widenings = 0
+    matchings = []
     for atoms, species_pairs in zip(species, pairs):
         if previous is None:
             matching = species_pairs.relabelling(drift, np.arange(len(atoms)), improve=False)
@@ -292,8 +310,8 @@ def _optimal_assignment(species, pairs, drift, previous):
             start = np.searchsorted(atoms, previous[atoms])
             matching = species_pairs.relabelling(drift, start, improve=True)
         assignment[atoms] = atoms[matching.columns]
-        widenings += matching.widenings
-    return assignment, widenings
+        matchings.append(matching)
+    return assignment, matchings
 
 
 class _PeriodicPairs:

@@ -5,7 +5,9 @@ strain, the box back at its reference) are quenched to their inherent
 structures (energy minimisation); between the two (Yu et al., Eqs. 2-3):
 
 * IS D_min, the minimal RMS displacement over relabellings of identical atoms,
-  and r0 = (V/N)^(1/3), the length the scaling law delta = A (IS D_min / r0)^b uses;
+  and r0 = (V/N)^(1/3), the length the scaling law delta = A (IS D_min / r0)^b uses,
+  with whether its drift/assignment alternation converged and the certified lower
+  bound of its last relabelling;
 * Falk-Langer D2min per atom over the neighbours within the first minimum of
   g(r), written as an extended LAMMPS dump (OVITO shows the ``d2min`` column).
 """
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.dmin import d2min, is_dmin
+from analysis.dmin import MAX_DRIFT_ITERATIONS, d2min, is_dmin
 from mgrelax.glass import inherent_structure_job
 from mgrelax.jobs import LammpsJob, run_job
 from mgrelax.lammps_io import Configuration, read_data_file, write_dump_frame, write_json
@@ -45,6 +47,13 @@ def displacement_record(start: Configuration, after: Configuration, cutoff: floa
                         model: Model):
     """IS D_min, r0 and D2min statistics between two inherent structures.
 
+    Besides IS D_min: ``is_dmin_converged`` (the drift/assignment alternation ended
+    with a repeated assignment, not at its iteration limit), ``is_dmin_iterations``
+    (assignments solved) and ``is_dmin_lower_bound`` = sqrt(dual bound), the LP
+    certificate that no relabelling has a smaller RMS displacement at the drift of the
+    last relabelling (once converged, the final drift: then it equals IS D_min within
+    the solver's tolerance).
+
     Returns the record (lengths in the model's length unit) and the per-atom
     :class:`analysis.dmin.NonaffineDisplacement`.
     """
@@ -58,6 +67,10 @@ def displacement_record(start: Configuration, after: Configuration, cutoff: floa
         "is_dmin": minimal.dmin,
         "r0": r0,
         "is_dmin_over_r0": minimal.dmin / r0,
+        "is_dmin_converged": bool(minimal.converged),
+        "is_dmin_iterations": minimal.iterations,
+        "is_dmin_max_iterations": MAX_DRIFT_ITERATIONS,
+        "is_dmin_lower_bound": float(np.sqrt(max(minimal.dual_bound, 0.0))),
         "n_relabelled": int(np.count_nonzero(minimal.assignment != np.arange(start.n_atoms))),
         "drift": minimal.drift.tolist(),
         "d2min_cutoff": cutoff,

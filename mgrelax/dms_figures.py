@@ -119,9 +119,14 @@ def temperature_figure(spectra, units):
 
 def scaling_law_figure(spectra, fit: dict, units):
     """delta against IS D_min / r0 on log axes, coloured by temperature, with the
-    fitted power law delta = A (IS D_min / r0)^b (Yu et al. Fig. 4)."""
+    fitted power law delta = A (IS D_min / r0)^b (Yu et al. Fig. 4); the points a log
+    axis cannot show are those listed as excluded in ``fit``, counted in the title."""
     figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.8))
     temperatures = sorted(spectra["temperature"].unique())
+    spectra = spectra[(spectra["phase"] > 0) & (spectra["is_dmin_over_r0"] > 0)]
+    if fit.get("n_excluded"):
+        axis.set_title(f"{fit['n_excluded']} point(s) excluded (see scaling_law.json)",
+                       fontsize=7)
     for temperature, group in spectra.groupby("temperature"):
         axis.errorbar(group["is_dmin_over_r0"], group["phase"],
                       xerr=_log_axis_errors(group["is_dmin_over_r0"],

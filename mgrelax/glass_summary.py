@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -13,25 +14,36 @@ from mgrelax.lammps_io import read_hdf5
 from mgrelax.potentials import Model
 
 TG_QUANTITIES = ("volume", "potential_energy")
+QUANTITY_SYMBOLS = {"volume": "V", "potential_energy": "E", "enthalpy": "H"}
+
+LOGGER = logging.getLogger(__name__)
 
 
 def combined_tg(values: list[float], window_uncertainties: list[float]) -> dict:
-    """Mean Tg over samples with its uncertainty.
+    """Mean Tg over n samples with its uncertainty (unit of the inputs).
 
-    The sample-to-sample spread enters as a standard error of the mean; the
-    fit-window uncertainty is systematic (the same windows for all samples) and
-    enters as its root-mean-square, not reduced by the number of samples.
+    tg_uncertainty = sqrt((sd / sqrt(n))^2 + rms(window)^2): the standard error of the
+    mean over samples (sd of the per-sample Tg with n - 1 degrees of freedom; 0 for one
+    sample, whose spread is unknown) combined with the root mean square of the
+    per-sample fit-window uncertainties, which are systematic (the same windows for
+    all samples) and so not reduced by n. ``tg_uncertainty_kind`` states it.
     """
     values = np.asarray(values, float)
+    n = len(values)
     window = float(np.sqrt(np.mean(np.square(window_uncertainties))))
-    spread = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    spread = float(np.std(values, ddof=1)) if n > 1 else 0.0
+    kind = (f"sqrt((sd over {n} samples / sqrt({n}))^2 + rms fit-window sd^2)" if n > 1
+            else "fit-window sd only (1 sample: no spread over samples)")
     return {"tg": float(values.mean()), "tg_sample_std": spread,
             "tg_window_uncertainty": window,
-            "tg_uncertainty": float(np.hypot(spread / np.sqrt(len(values)), window)),
-            "n_samples": len(values)}
+            "tg_uncertainty": float(np.hypot(spread / np.sqrt(n), window)),
+            "tg_uncertainty_kind": kind, "n_samples": n}
 
 
-def glass_transition_table(transition_files: list[Path]) -> pd.DataFrame:
+def glass_transition_table(transition_files: list[Path],
+                           anneal_temperature: float) -> pd.DataFrame:
+    """Tg of every sample and quantity (V, E, H), their means over samples, and whether
+    ``anneal_temperature`` lies below each (see anneal_below_tg)."""
     rows = []
     for sample, path in enumerate(transition_files):
         record = json.loads(Path(path).read_text())
@@ -39,6 +51,8 @@ def glass_transition_table(transition_files: list[Path]) -> pd.DataFrame:
             rows.append({"sample": sample, "quantity": quantity,
                          "tg": fit.get("tg", np.nan),
                          "tg_uncertainty": fit.get("tg_uncertainty", np.nan),
+                         "tg_uncertainty_kind": (f"sd over {fit['n_windows']} fit-window choices"
+                                                 if "n_windows" in fit else ""),
                          "temperature_unit": record["temperature_unit"],
                          "error": fit.get("error", "")})
     table = pd.DataFrame(rows)
@@ -47,7 +61,32 @@ def glass_transition_table(transition_files: list[Path]) -> pd.DataFrame:
         summary.append({"sample": "mean", "quantity": quantity,
                         **combined_tg(group["tg"].tolist(), group["tg_uncertainty"].tolist()),
                         "temperature_unit": group["temperature_unit"].iloc[0], "error": ""})
-    return pd.concat([table, pd.DataFrame(summary)], ignore_index=True)
+    return anneal_below_tg(pd.concat([table, pd.DataFrame(summary)], ignore_index=True),
+                           anneal_temperature)
+
+
+def anneal_below_tg(table: pd.DataFrame, anneal_temperature: float) -> pd.DataFrame:
+    """The Tg table with ``anneal_temperature``, ``anneal_below_tg`` (False where the
+    anneal is at or above Tg; empty without a Tg) and a ``note`` naming both numbers
+    where it is not below, each also logged as a warning."""
+    has_tg = table["tg"].notna()
+    not_below = has_tg & (table["tg"] <= anneal_temperature)
+    notes = [_anneal_note(row, anneal_temperature) if flag else ""
+             for flag, (_, row) in zip(not_below, table.iterrows())]
+    for note in filter(None, notes):
+        LOGGER.warning(note)
+    return table.assign(anneal_temperature=anneal_temperature,
+                        anneal_below_tg=(~not_below).where(has_tg), note=notes)
+
+
+def _anneal_note(row, anneal_temperature: float) -> str:
+    unit = row["temperature_unit"]
+    whose = (f"the mean over {int(row['n_samples'])} samples" if row["sample"] == "mean"
+             else f"sample {row['sample']}")
+    return (f"anneal.temperature = {anneal_temperature:g} {unit} is not below "
+            f"Tg({QUANTITY_SYMBOLS.get(row['quantity'], row['quantity'])}) = {row['tg']:.3g} "
+            f"+- {row['tg_uncertainty']:.2g} {unit} of {whose}: the anneal does not age the "
+            f"glass below its glass transition")
 
 
 def per_state(files: list[Path], samples: list[int], temperatures: list[str]):
@@ -81,7 +120,7 @@ def inherent_table(summary_files: list[Path], samples: list[int],
 def write_glass_summary(inputs, outputs, config: dict, model: Model, samples: list[int],
                         temperatures: list[str]) -> None:
     """All tables and figures of the glass stage (see workflow/rules/glass.smk)."""
-    tg_table = glass_transition_table(inputs.transitions)
+    tg_table = glass_transition_table(inputs.transitions, config["anneal"]["temperature"])
     tg_table.to_csv(outputs.glass_transition, index=False)
     structure_table(inputs.structures, samples, temperatures).to_csv(outputs.structure,
                                                                       index=False)

@@ -9,8 +9,8 @@ from scipy.optimize import linear_sum_assignment
 
 from analysis.assignment import Candidates, certified_matching
 from analysis.box import box_matrix, fractional, minimum_image
-from analysis.dmin import (MinimalDisplacement, NonaffineDisplacement, d2min, is_dmin,
-                           minimal_relabelling)
+from analysis.dmin import (MAX_DRIFT_ITERATIONS, MinimalDisplacement, NonaffineDisplacement,
+                           d2min, is_dmin, minimal_relabelling)
 
 ORTHOGONAL = box_matrix((9.0, 10.0, 11.0))
 TRICLINIC = box_matrix((10.0, 11.0, 12.0), (3.0, -2.5, 1.5))
@@ -280,6 +280,42 @@ def test_is_dmin_equals_the_dense_solve(box, regime):
         assert result.dmin < 0.3
 
 
+def dense_optimum_at(drift, reference, current, box, types):
+    """Least mean squared displacement over relabellings within species at a fixed drift."""
+    total = 0.0
+    for kind in np.unique(types):
+        atoms = np.flatnonzero(types == kind)
+        costs = dense_costs(reference[atoms], current[atoms] - drift, box)
+        total += costs[linear_sum_assignment(costs)].sum()
+    return total / len(types)
+
+
+def test_converged_is_dmin_carries_its_optimality_certificate():
+    rng = np.random.default_rng(10)
+    reference, current, types = moved_pair(WIDE_TRICLINIC, "liquid", rng)
+    result = is_dmin(reference, current, WIDE_TRICLINIC, types)
+    assert result.converged and 2 <= result.iterations <= MAX_DRIFT_ITERATIONS
+    optimum = dense_optimum_at(result.drift, reference, current, WIDE_TRICLINIC, types)
+    tolerance = 1e-10 * optimum
+    assert result.dual_bound <= optimum + tolerance
+    assert result.dmin**2 == pytest.approx(optimum, abs=tolerance)
+    assert result.dmin**2 - result.dual_bound == pytest.approx(0.0, abs=tolerance)
+
+
+def test_is_dmin_stopped_before_the_assignment_repeats_is_not_converged():
+    # Liquid-like moves across the boundary: the first drift is not the optimal one.
+    rng = np.random.default_rng(10)
+    reference, current, types = moved_pair(WIDE_TRICLINIC, "liquid", rng)
+    stopped = is_dmin(reference, current, WIDE_TRICLINIC, types, max_iterations=1)
+    full = is_dmin(reference, current, WIDE_TRICLINIC, types)
+    assert not stopped.converged and stopped.iterations == 1
+    assert full.converged and full.iterations > 1
+    assert not np.allclose(stopped.drift, full.drift, rtol=0.0, atol=1e-9)
+    assert full.dmin <= stopped.dmin
+    with pytest.raises(ValueError, match="max_iterations"):
+        is_dmin(reference, current, WIDE_TRICLINIC, types, max_iterations=0)
+
+
 def test_minimal_relabelling_widens_the_candidates_until_certified():
     # One candidate per atom besides a random start: most optimal partners are missing.
     rng = np.random.default_rng(8)
@@ -323,3 +359,6 @@ def test_certified_matching_on_random_costs():
     matching = certified_matching(candidates, bounds, search, start)
     assert matching.widenings > 0
     assert_certified_optimum(matching, costs)
+    optimum = costs[linear_sum_assignment(costs)].sum()
+    assert matching.lower_bound <= optimum
+    assert optimum - matching.lower_bound <= n * matching.tolerance * (1 + 1e-9)

@@ -1,9 +1,15 @@
-"""Glass-transition fit on synthetic piecewise-linear quench data."""
+"""Glass-transition fit on synthetic piecewise-linear quench data; Tg over samples and
+the anneal check of the glass summary."""
+
+import json
+import logging
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis.glass_transition import GlassTransition, fit_glass_transition
+from mgrelax.glass_summary import combined_tg, glass_transition_table
 
 TG = 700.0
 SLOPE_GLASS = 1.0e-3   # e.g. volume per atom per K
@@ -77,3 +83,55 @@ def test_too_few_points_raise():
     temperature, volume = quench()
     with pytest.raises(ValueError, match="points in the fit window"):
         fit_glass_transition(temperature, volume, glass_window=(300.0, 306.0))
+
+
+def test_mean_tg_combines_the_sample_spread_with_the_fit_windows():
+    # Tg 740 and 760 K: sd sqrt(200) K, standard error of the mean 10 K; fit-window
+    # uncertainties 24 and 32 K: rms sqrt(800) K; combined sqrt(100 + 800) = 30 K.
+    mean = combined_tg([740.0, 760.0], [24.0, 32.0])
+    assert mean["tg"] == 750.0 and mean["n_samples"] == 2
+    assert mean["tg_sample_std"] == pytest.approx(np.sqrt(200.0))
+    assert mean["tg_window_uncertainty"] == pytest.approx(np.sqrt(800.0))
+    assert mean["tg_uncertainty"] == pytest.approx(30.0)
+    assert mean["tg_uncertainty_kind"].startswith("sqrt((sd over 2 samples / sqrt(2))^2")
+    single = combined_tg([740.0], [24.0])
+    assert single["tg_uncertainty"] == 24.0 and "1 sample" in single["tg_uncertainty_kind"]
+
+
+def test_sample_spread_enters_as_the_standard_error_of_the_mean():
+    # Per-sample Tg scattering with sd 30 K over 5 samples, no window uncertainty: the
+    # uncertainty squared averages 30^2 / 5 (within 3 standard errors of 400 draws).
+    rng = np.random.default_rng(3)
+    squared = [combined_tg(rng.normal(TG, 30.0, 5), [0.0] * 5)["tg_uncertainty"] ** 2
+               for _ in range(400)]
+    assert np.mean(squared) == pytest.approx(30.0**2 / 5, rel=3 * np.sqrt(2 / 4) / 20)
+
+
+def transition_record(path, fits):
+    path.write_text(json.dumps({"temperature_unit": "K", "fits": fits}))
+    return path
+
+
+def test_anneal_at_or_above_a_samples_tg_is_flagged(tmp_path, caplog):
+    files = [transition_record(tmp_path / "0.json", {
+                 "potential_energy": {"tg": 690.0, "tg_uncertainty": 20.0, "n_windows": 25},
+                 "volume": {"tg": 760.0, "tg_uncertainty": 25.0, "n_windows": 25}}),
+             transition_record(tmp_path / "1.json", {
+                 "potential_energy": {"tg": 706.0, "tg_uncertainty": 30.0, "n_windows": 25},
+                 "volume": {"error": "no kink"}})]
+    with caplog.at_level(logging.WARNING):
+        table = glass_transition_table(files, anneal_temperature=700.0)
+    rows = table.set_index(["sample", "quantity"])
+    assert rows.loc[(0, "potential_energy"), "note"] == (
+        "anneal.temperature = 700 K is not below Tg(E) = 690 +- 20 K of sample 0: the anneal "
+        "does not age the glass below its glass transition")
+    assert rows.loc[(0, "potential_energy"), "anneal_below_tg"] == False  # noqa: E712
+    assert rows.loc[(1, "potential_energy"), "anneal_below_tg"] == True  # noqa: E712
+    assert rows.loc[(0, "volume"), "note"] == ""
+    assert pd.isna(rows.loc[(1, "volume"), "anneal_below_tg"])
+    # the mean Tg(E), 698 K, is below the anneal too; the mean Tg(V) (sample 0 alone) is not
+    assert rows.loc[("mean", "potential_energy"), "tg"] == 698.0
+    assert "Tg(E) = 698 +- " in rows.loc[("mean", "potential_energy"), "note"]
+    assert rows.loc[("mean", "volume"), "anneal_below_tg"] == True  # noqa: E712
+    assert rows.loc[(0, "volume"), "tg_uncertainty_kind"] == "sd over 25 fit-window choices"
+    assert caplog.text.count("is not below Tg") == 2
