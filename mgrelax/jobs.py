@@ -122,7 +122,8 @@ def run_job(job: LammpsJob, launch: LaunchSettings) -> dict:
             if job.checkpoint_every > 0:
                 write_json(directory / FINGERPRINT_FILE, fingerprint)
         _prepare_partial_outputs(job, start)
-        write_text_atomically(directory / INPUT_FILE, render(job.template, input_values(job, start)))
+        script = render(job.template, input_values(job, start))
+        write_text_atomically(directory / INPUT_FILE, f"# {start.description}\n{script}")
         _keep_earlier_log(directory)
         LOGGER.info("%s: %s (%s); progress in %s", directory, job.template, start.description,
                     directory / LOG_FILE)

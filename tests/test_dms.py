@@ -105,7 +105,7 @@ from mgrelax.jobs import run_job
 from mgrelax.launch import LaunchSettings
 
 from conftest import kill_once_written
-config = ka_config(checkpoint_interval={checkpoint})
+config = ka_config(checkpoint_interval={checkpoint}, thermostat_damping={damping})
 run_job(dms_job(config, model_of(config), 0.2, PERIOD, AMPLITUDE, "shear", 6, Path({directory!r}),
                 Path({data!r})), LaunchSettings())
 """
@@ -113,8 +113,7 @@ run_job(dms_job(config, model_of(config), 0.2, PERIOD, AMPLITUDE, "shear", 6, Pa
 
 def test_a_resumed_run_stays_in_phase_and_records_each_step_once(ka_states, tmp_path):
     _, _, states = ka_states
-    runs = {name: RESUMABLE_RUN.format(tests=str(Path(__file__).parent), checkpoint=PERIOD,
-                                       directory=str(tmp_path / name), data=str(states["glass"][1]))
+    runs = {name: dms_run_code(tmp_path / name, states["glass"][1])
             for name in ("resumed", "uninterrupted")}
     kill_once_written(runs["resumed"], tmp_path / "resumed", CHECKPOINT_FILES)
     for code in runs.values():
@@ -127,3 +126,33 @@ def test_a_resumed_run_stays_in_phase_and_records_each_step_once(ka_states, tmp_
     assert series["time"].iloc[-1] == pytest.approx(6 * PERIOD)
     imposed = AMPLITUDE * np.sin(2 * np.pi * series["time"] / PERIOD)
     np.testing.assert_allclose(series["strain"], imposed, atol=1e-6)
+
+
+def dms_run_code(directory, glass, damping=1.0):
+    """Code of a process that runs the glass's 6-cycle DMS job (checkpoint every period)."""
+    return RESUMABLE_RUN.format(tests=str(Path(__file__).parent), checkpoint=PERIOD,
+                                damping=damping, directory=str(directory), data=str(glass))
+
+
+def test_a_checkpoint_of_another_thermostat_or_glass_is_not_resumed(ka_states, tmp_path):
+    """Killed after its first checkpoint, then run with another thermostat damping; killed
+    again, then run on a changed input glass: both start fresh and say why."""
+    _, _, states = ka_states
+    glass = tmp_path / "glass.data"
+    glass.write_bytes(states["glass"][1].read_bytes())
+    directory = tmp_path / "dms"
+    run = {damping: dms_run_code(directory, glass, damping) for damping in (1.0, 10.0)}
+    starts = []
+    for change in ("thermostat", "glass"):
+        kill_once_written(run[1.0] if change == "thermostat" else run[10.0], directory,
+                          CHECKPOINT_FILES)
+        if change == "glass":
+            glass.write_bytes(states["liquid"][1].read_bytes())  # the equilibration changed
+        exec(compile(run[10.0], "dms-run", "exec"), {})
+        starts.append(json.loads((directory / "provenance.json").read_text())["start"])
+        assert f"# {starts[-1]}" in (directory / "log.lammps").read_text()
+
+    assert starts == [  # another glass also has another reference box in the script
+        "fresh start (checkpoint of another run discarded: the input script changed)",
+        "fresh start (checkpoint of another run discarded: the input script, "
+        "input file ../glass.data changed)"]
