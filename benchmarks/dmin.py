@@ -101,7 +101,8 @@ def dense_relabelling(pairs, drift, start, improve):
         ds = [d - np.round(d) for d in ds]
         cost[rows] = sum((h[a, 0] * ds[0] + h[a, 1] * ds[1] + h[a, 2] * ds[2]) ** 2
                          for a in range(3))
-    return SimpleNamespace(columns=linear_sum_assignment(cost)[1], widenings=0)
+    rows, columns = linear_sum_assignment(cost)
+    return SimpleNamespace(columns=columns, widenings=0, lower_bound=cost[rows, columns].sum())
 
 
 def timed(function, *arguments, repeats: int = 1):

@@ -24,7 +24,7 @@ import yaml
 
 from mgrelax.launch import LaunchSettings, find_executable
 from mgrelax.plan import (WILDCARD_PATTERNS, atom_counts, lammps_timestep, number_label,
-                          ramp_duration, setting)
+                          ramp_duration, setting, steps_for)
 from mgrelax.potentials import Model, PotentialError, load_catalogue, resolve_potential_file
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
@@ -404,7 +404,7 @@ def _check_run_lengths(config: dict, model: Model) -> None:
     """Every MD run takes at least one and at most MAX_STEPS_PER_RUN time steps, and
     one that records a series is at least one record interval long."""
     timestep, unit = lammps_timestep(config, model), model.units.time
-    record_steps = round(config["record_interval"] / timestep)
+    record_steps = steps_for(config["record_interval"], config, model)
     for run in _md_runs(config, model):
         exact_steps = sum(segment.duration for segment in run.segments) / timestep
         if exact_steps > MAX_STEPS_PER_RUN:
@@ -412,7 +412,7 @@ def _check_run_lengths(config: dict, model: Model) -> None:
             raise ConfigError(f"config error: {longest.key} = {longest.value}: the {run.name} "
                               f"would take {exact_steps:.3g} time steps of {timestep:g} {unit}, "
                               f"more than the {MAX_STEPS_PER_RUN:.0e} allowed per run")
-        steps = sum(round(segment.duration / timestep) for segment in run.segments)
+        steps = sum(steps_for(segment.duration, config, model) for segment in run.segments)
         if steps == 0:
             last = run.segments[-1]
             raise ConfigError(f"config error: {last.key} = {last.value}: the {run.name} has no "
@@ -455,8 +455,7 @@ def _check_metad(config: dict, model: Model) -> None:
     if isinstance(weights, list) and len(weights) != len(metad["temperatures"]):
         raise ConfigError(f"config error: metad.hill_weight = {weights}: give one value, or one "
                           f"per metad temperature ({len(metad['temperatures'])})")
-    timestep = lammps_timestep(config, model)
-    segment_steps = round(metad["check_interval"] / timestep)
+    segment_steps = steps_for(metad["check_interval"], config, model)
     if segment_steps < metad["hill_interval"] or metad["max_duration"] < metad["check_interval"]:
         raise ConfigError(f"config error: metad.check_interval = {metad['check_interval']}: must "
                           f"span at least one hill interval ({metad['hill_interval']} steps) and "

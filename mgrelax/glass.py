@@ -25,7 +25,7 @@ from mgrelax.jobs import LammpsJob
 from mgrelax.lammps_io import (read_data_file, read_dump_frame, read_hdf5, read_key_values,
                                read_series,
                                write_hdf5, write_json)
-from mgrelax.plan import atom_counts, lammps_timestep
+from mgrelax.plan import atom_counts, lammps_timestep, ramp_duration, steps_for
 from mgrelax.potentials import Model, resolve_potential_file, template_values
 
 MELT_SERIES_EXTRA = ("msd",)
@@ -41,15 +41,9 @@ def seeds(config: dict, sample: int) -> dict:
     return {"placement": base, "velocity": base + 1}
 
 
-def steps_for(duration: float, config: dict, model: Model) -> int:
-    """Number of time steps covering ``duration`` (LAMMPS time units)."""
-    return int(round(duration / lammps_timestep(config, model)))
-
-
 def ramp_steps(t_from: float, t_to: float, rate: float, config: dict, model: Model) -> int:
     """Steps to change the temperature by |t_to - t_from| at ``rate`` (config units)."""
-    duration = abs(t_to - t_from) / (rate * model.units.cooling_rate_to_lammps)
-    return steps_for(duration, config, model)
+    return steps_for(ramp_duration(t_from, t_to, rate, model), config, model)
 
 
 def schedule(segments: list[tuple[str, float, float, int]]) -> list[dict]:

@@ -38,6 +38,11 @@ def lammps_timestep(config: dict, model: Model) -> float:
     return config["timestep"] * model.units.timestep_to_time
 
 
+def steps_for(duration: float, config: dict, model: Model) -> int:
+    """Number of time steps covering ``duration`` (LAMMPS time units)."""
+    return int(round(duration / lammps_timestep(config, model)))
+
+
 def ramp_duration(t_from: float, t_to: float, rate: float, model: Model) -> float:
     """LAMMPS time to change the temperature from ``t_from`` to ``t_to`` at ``rate``
     (config units: K/s for metal models)."""
@@ -89,7 +94,7 @@ RULE_SETTINGS = {
     "anneal": MD_SETTINGS + ("quench.temperature_end", "quench.cooling_rate", "anneal"),
     "equilibrate": MD_SETTINGS + ("anneal.temperature", "equilibrate", "structure"),
     "inherent_structure": ("model", "inherent_structure"),
-    "glass_summary": CAPTION_SETTINGS + ("structure",),
+    "glass_summary": CAPTION_SETTINGS + ("structure", "anneal.temperature"),
     "dms": MD_SETTINGS + ("dms.cycles", "dms.skip_cycles"),
     "dms_cycle_figure": ("model",),
     "dms_displacement": ("model", "inherent_structure", "dms.d2min_cutoff"),
