@@ -115,6 +115,7 @@ def run_job(job: LammpsJob, launch: LaunchSettings) -> dict:
     directory.mkdir(parents=True, exist_ok=True)
     with job_folder_lock(directory):
         link_files(directory, job.links)
+        _undo_interrupted_publish(job)
         fingerprint = run_fingerprint(job)
         start = choose_start(job, launch, fingerprint)
         if start.checkpoint is None:
@@ -370,15 +371,33 @@ def drop_repeated_steps(path: Path) -> None:
     write_text_atomically(path, "".join(lines))
 
 
+def _final_files(job: LammpsJob) -> dict[str, str]:
+    """{name: file} of the outputs a finished run publishes (the series among them)."""
+    finals = dict(job.outputs)
+    if job.series_file is not None:
+        finals["series"] = job.series_file
+    return finals
+
+
+def _undo_interrupted_publish(job: LammpsJob) -> None:
+    """A run killed while it published (outputs moved, no provenance written yet) is not
+    complete: its moved outputs become partial again, so a resume continues them."""
+    directory = Path(job.directory)
+    if (directory / PROVENANCE_FILE).exists():
+        return
+    for file in _final_files(job).values():
+        final, partial = directory / file, directory / (file + PARTIAL)
+        if final.exists() and not partial.exists():
+            os.replace(final, partial)
+
+
 def _publish(job: LammpsJob, record: dict, start: Start) -> None:
     """Move partial outputs into place, drop checkpoints, then write the provenance with
     the SHA-256 of every published output (:func:`changed_outputs` checks them)."""
     directory = Path(job.directory)
-    finals = dict(job.outputs)
-    if job.series_file is not None:
-        finals["series"] = job.series_file
-        if start.checkpoint is not None:
-            drop_repeated_steps(directory / (job.series_file + PARTIAL))
+    finals = _final_files(job)
+    if job.series_file is not None and start.checkpoint is not None:
+        drop_repeated_steps(directory / (job.series_file + PARTIAL))
     for name, file in finals.items():
         partial = directory / (file + PARTIAL)
         if not partial.exists():

@@ -239,3 +239,15 @@ def test_a_resumed_quench_repeats_the_rows_before_its_checkpoint_and_agrees_afte
         blocks = difference[:difference.size // 10 * 10].reshape(-1, 10).mean(axis=1)
         standard_error = blocks.std(ddof=1) / np.sqrt(blocks.size)
         assert abs(difference.mean()) < 4 * standard_error, column
+
+
+def test_a_run_killed_while_it_published_resumes_its_whole_series(tiny_config, tmp_path):
+    directory = tmp_path / "melt"
+    kill_long_melt(directory, CHECKPOINT_FILES)
+    os.replace(directory / "series.dat.partial", directory / "series.dat")  # moved, then killed
+
+    record = run_job(long_melt(tiny_config, directory), LaunchSettings())
+
+    assert record["start"].startswith("resumed from checkpoint.")
+    series = read_series(directory / "series.dat", ("msd",))
+    np.testing.assert_array_equal(series["step"], np.arange(50, 6001, 50))
