@@ -15,7 +15,8 @@ scaling
 metad
     Free-energy barrier from the initial minimum to the first saddle of a metadynamics profile.
 barriers
-    Barrier spectra: parallel/sequential/effective single barriers, activation energy and entropy.
+    Barrier spectra: parallel/sequential/effective single barriers (plug-in, and from
+    Gaussian or log-normal fits with right-censored runs), activation energy and entropy.
 
 Every estimate is returned together with its uncertainty. No file I/O, no LAMMPS.
 """

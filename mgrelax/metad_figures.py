@@ -63,7 +63,8 @@ def _temperature_colours(temperatures):
 def spectra_figure(samples: dict, spectra):
     """Barrier spectra (Figs. 3b, 4a): one histogram of the crossed runs' Delta F per
     temperature (``samples``: {T: barriers in eV}), coldest on top, with the
-    log-normal fit of ``spectra`` (spectra.csv) scaled to counts and Delta F_eff dashed."""
+    log-normal fit of ``spectra`` (spectra.csv; censored runs included) scaled to the
+    counts of all n fitted runs and Delta F_eff dashed."""
     rows = spectra.sort_values("temperature")
     figure, axes = plt.subplots(len(rows), 1, sharex=True, squeeze=False,
                                 figsize=(COLUMN_WIDTH_IN, 0.9 + 1.1 * len(rows)))
@@ -75,13 +76,14 @@ def spectra_figure(samples: dict, spectra):
         barriers = samples.get(row["temperature"], np.empty(0))
         axis.hist(barriers, bins=edges, color=colours[row["temperature"]], alpha=0.7)
         if np.isfinite(row["lognormal_median"]):
-            scale = len(barriers) * np.diff(edges).mean()
+            scale = row["n"] * np.diff(edges).mean()
             axis.plot(x, scale * lognorm.pdf(x, row["lognormal_log_sd"],
                                              scale=row["lognormal_median"]), "k", lw=0.8)
         if np.isfinite(row["barrier_eff"]):
             axis.axvline(row["barrier_eff"], color="k", ls="--", lw=0.6)
         axis.text(0.98, 0.92, f"{row['temperature']:g} K\n{row['n_crossed']} / {row['n_runs']} "
-                  "crossed", transform=axis.transAxes, ha="right", va="top", fontsize=7)
+                  f"crossed\n{row['n_censored']} censored", transform=axis.transAxes, ha="right",
+                  va="top", fontsize=7)
         axis.set_ylabel("count", fontsize=8)
         axis.tick_params(labelsize=7)
     axes[-1, 0].set_xlabel("$\\Delta F$ (eV)", fontsize=8)
@@ -121,8 +123,9 @@ def _fit_label(fit: dict) -> str:
 
 
 def activation_figure(spectra, activation: dict, art: dict | None = None):
-    """Delta F_para, Delta F_seq, Delta F_eff and the mean against T with bootstrap
-    (mean: standard) errors and the fits Delta Q - T Delta S of ``activation``
+    """Delta F_para, Delta F_seq, Delta F_eff (of the fitted Gaussian spectrum) and the
+    mean of the crossed runs against T with parametric-bootstrap (mean: standard)
+    errors and the fits Delta Q - T Delta S of ``activation``
     (activation.json), one panel each (Figs. 4c-e). ``art`` (metad_summary.art_point):
     the ART mean activation energy with its interval, drawn at T = 0 K on the
     Delta F_eff panel (the rhombus of Fig. 4e), the fits then drawn down to 0 K."""
@@ -171,7 +174,7 @@ def _log10(values):
 
 
 def arrhenius_figure(spectra, activation: dict, experiments=None):
-    """log10(nu / Hz) against 1000/T (Fig. 5): nu_eff with its bootstrap range, the
+    """log10(nu / Hz) against 1000/T (Fig. 5): nu_eff with its parametric-bootstrap range, the
     band from nu_seq (lower) to nu_para (upper), the line nu0 exp(Delta S / k_B)
     exp(-Delta Q / k_B T) of the effective fit, and the ``experiments`` (columns
     label, temperature in K, frequency in Hz) by label."""

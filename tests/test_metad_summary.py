@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import CensoredData, norm
 
 from analysis.barriers import BOLTZMANN, transition_frequency
 from mgrelax.lammps_io import write_hdf5
@@ -21,6 +22,8 @@ CROSSED_RUNS = 20
 SPREAD = 0.06              # eV, sd of the barriers around Delta F(T)
 OFFSETS = {500.0: 0.004, 600.0: -0.008, 700.0: 0.004}
 """eV: shifts of the spectra off the line (orthogonal to it), so the fit has errors."""
+FILLED_DEPTH = 0.1
+"""eV: depth the bias of a fake no_saddle run had filled, below every fake barrier."""
 SUMMARY_OUTPUTS = ("barriers", "spectra", "activation", "run_figure", "run_figure_pdf",
                    "spectra_figure", "spectra_figure_pdf", "convergence_figure",
                    "convergence_figure_pdf", "activation_figure", "activation_figure_pdf",
@@ -40,14 +43,18 @@ def symmetric_spectrum(centre, n, seed):
     return centre + rng.permutation(np.concatenate([half, -half]))
 
 
-def make_run(root, temperature, cutoff, run, status, barrier=None, n_atoms=13):
-    """A run folder with run.json, trajectory.csv and free_energy.csv; returns run.json."""
+def make_run(root, temperature, cutoff, run, status, barrier=None, n_atoms=13,
+             filled_depth=FILLED_DEPTH):
+    """A run folder with run.json, trajectory.csv and free_energy.csv; returns run.json.
+    A no_saddle run's profile rises from its minimum at 0.005 Angstrom to a plateau
+    ``filled_depth`` (eV) above it."""
     folder = root / f"T{temperature:g}" / f"r{cutoff}" / f"run{run}"
     folder.mkdir(parents=True)
     found = status == "crossed"
     grid = np.arange(0.005, 3.0, 0.01)
     saddle = 1.0
-    profile = (barrier or 0.5) * np.sin(np.pi * grid / (2 * saddle)) ** 2 if found else grid**2
+    profile = ((barrier or 0.5) * np.sin(np.pi * grid / (2 * saddle)) ** 2 if found
+               else filled_depth * np.clip(grid - 0.005, 0.0, 1.0) ** 2)
     record = {
         "temperature": float(temperature), "cutoff": cutoff, "run": run, "sample": run % 2,
         "centre_id": 100 + run, "cluster_ids": list(range(1, n_atoms + 1)),
@@ -131,15 +138,28 @@ def test_summary_tables_keep_every_run_and_recover_the_activation_parameters(tmp
     assert spectra["n_flagged"].to_dict() == {500.0: 3, 600.0: 2, 700.0: 2}
     assert spectra["n_failed"].to_dict() == {500.0: 1, 600.0: 0, 700.0: 0}
     assert (spectra["n_no_saddle"] == 2).all() and (spectra["n_no_minimum"] == 0).all()
+    assert (barriers.loc[barriers["status"] == "no_saddle", "censored_at"] == FILLED_DEPTH).all()
+    assert barriers.loc[barriers["status"] != "no_saddle", "censored_at"].isna().all()
+    assert (spectra["n_censored"] == 2).all() and (spectra["n"] == CROSSED_RUNS + 2).all()
     for temperature, row in spectra.iterrows():
         centre = free_energy(temperature) + OFFSETS[temperature]
+        crossed_barriers = barriers.loc[(barriers["status"] == "crossed")
+                                        & (barriers["temperature"] == temperature), "barrier"]
         assert row["barrier_mean"] == pytest.approx(centre)
-        assert row["barrier_eff"] == pytest.approx(centre)
-        assert row["barrier_para"] < row["barrier_eff"] < row["barrier_seq"]
-        assert row["barrier_para_low"] <= row["barrier_para"] <= row["barrier_para_high"]
-        assert row["barrier_eff_error"] > 0
+        assert row["plugin_barrier_eff"] == pytest.approx(centre)   # the symmetric sample
+        # Censoring at 0.1 eV, 3.5 sd below the spectra, tells next to nothing: the Gaussian fit
+        # is that of the crossed barriers, mean centre and sd their ddof=0 sd
+        shift = crossed_barriers.std(ddof=0) ** 2 / (2 * BOLTZMANN * temperature)
+        assert row["normal_mean"] == pytest.approx(centre, abs=1e-4)
+        assert row["barrier_eff"] == pytest.approx(centre, abs=1e-4)
+        assert row["barrier_para"] == pytest.approx(centre - shift, abs=1e-4)
+        assert row["barrier_seq"] == pytest.approx(centre + shift, abs=1e-4)
+        assert row["plugin_barrier_para"] > row["barrier_para"]   # the sample lacks the tail
+        assert row["barrier_para_low"] < row["barrier_para_high"] and row["barrier_eff_error"] > 0
+        assert row["lognormal_barrier_para_low"] < row["lognormal_barrier_para_high"]
         assert row["lognormal_median"] == pytest.approx(centre, rel=0.05)
-        assert row["nu_eff"] == pytest.approx(transition_frequency(centre, temperature, NU0))
+        assert row["nu_eff"] == pytest.approx(transition_frequency(row["barrier_eff"], temperature,
+                                                                   NU0))
         assert row["nu_seq"] < row["nu_eff"] < row["nu_para"]
         assert row["nu_eff_low"] <= row["nu_eff"] <= row["nu_eff_high"]
         assert pd.isna(row["note"])
@@ -156,8 +176,11 @@ def test_summary_tables_keep_every_run_and_recover_the_activation_parameters(tmp
         low, high = fit["activation_entropy_interval"]
         assert low <= ACTIVATION_ENTROPY <= high
         assert fit["activation_entropy"] == pytest.approx(ACTIVATION_ENTROPY, abs=0.5)
-    for name in ("parallel", "sequential"):
-        assert "activation_entropy" in activation["reductions"][name]
+    for name in ("parallel", "sequential", "lognormal_parallel"):
+        assert activation["reductions"][name]["weighted"]
+    plugin = activation["reductions"]["plugin_effective"]
+    assert not plugin["weighted"]
+    assert plugin["activation_entropy"] == pytest.approx(ACTIVATION_ENTROPY, abs=0.5)
 
     for name in SUMMARY_OUTPUTS:
         assert Path(getattr(output, name)).stat().st_size > 0
@@ -174,9 +197,11 @@ def test_a_temperature_without_crossed_runs_gives_nan_and_a_note(tmp_path):
     for temperature in (700.0, 800.0):
         row = spectra.loc[temperature]
         assert np.isnan(row["barrier_eff"]) and np.isnan(row["nu_eff"])
-        assert np.isnan(row["lognormal_median"])
-        assert "the single barriers need 2" in row["note"]
+        assert np.isnan(row["lognormal_median"]) and np.isnan(row["plugin_barrier_eff"])
+        assert "the fits need 3" in row["note"]
+        assert "the plug-in single barriers need 2" in row["note"]
     assert spectra.loc[700.0, "n_crossed"] == 0 and spectra.loc[700.0, "n_flagged"] == 3
+    assert "3 of 3 runs censored" in spectra.loc[700.0, "note"]
     assert spectra.loc[800.0, "barrier_mean"] == pytest.approx(0.4)
     activation = json.loads(open(output.activation).read())
     assert "needs at least 3" in activation["reductions"]["effective"]["error"]
@@ -253,3 +278,26 @@ def test_size_convergence_at_two_cutoffs(tmp_path):
     assert set(table["frequency_unit"]) == {"Hz"} and set(table["length_unit"]) == {"Angstrom"}
     assert (tmp_path / "size_figure.png").stat().st_size > 0
     assert (tmp_path / "size_figure.pdf").stat().st_size > 0
+
+
+def test_censored_runs_enter_the_fit_and_warn_above_a_fifth(tmp_path, caplog):
+    """20 crossed runs around 0.5 eV and 8 that stopped with 0.55 eV filled: the Gaussian
+    fit is scipy's censored fit of those numbers, above the plug-in (crossed-only) value;
+    8 of 28 censored is more than a fifth: a warning and a note."""
+    barriers = symmetric_spectrum(0.5, CROSSED_RUNS, seed=3)
+    root = tmp_path / "metad"
+    paths = [make_run(root, 600.0, "4", run, "crossed", float(barrier))
+             for run, barrier in enumerate(barriers)]
+    paths += [make_run(root, 600.0, "4", CROSSED_RUNS + run, "no_saddle", filled_depth=0.55)
+              for run in range(8)]
+    with caplog.at_level("WARNING", logger="mgrelax.metad_summary"):
+        output = summarise(tmp_path, paths)
+    row = pd.read_csv(output.spectra).iloc[0]
+    location, scale = norm.fit(CensoredData(uncensored=barriers, right=np.full(8, 0.55)))
+    assert row["n_censored"] == 8 and row["n"] == 28
+    assert row["normal_mean"] == pytest.approx(location, abs=1e-4)
+    assert row["barrier_seq"] == pytest.approx(location + scale**2 / (2 * BOLTZMANN * 600.0),
+                                               abs=1e-4)
+    assert row["barrier_eff"] > row["plugin_barrier_eff"] + 0.03
+    assert "8 of 28 runs censored" in row["note"]
+    assert any("8 of 28 runs censored" in message for message in caplog.messages)
