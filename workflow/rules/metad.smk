@@ -82,6 +82,8 @@ rule metad_run_figure:
 rule metad_summary:
     input:
         records=campaign_runs(rules.metad.output.record),
+        # the profile at a run's end bounds the barrier of a run that did not cross
+        profiles=campaign_runs(rules.metad.output.profile),
         art=[rules.art_events.output.summary] if ART_ON else [],
     output:
         barriers=METAD + "/barriers.csv",
