@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy.stats import beta
 
 from conftest import REPO, TINY_CONFIG, run_snakemake
 from mgrelax.art import FAILURES, FIRST_ORDER, SADDLE
@@ -299,8 +300,11 @@ def test_art_stage_reports_every_search(tiny_run):
     assert summary["searches"] == 4 and sum(summary["statuses"].values()) == 4
     assert summary["verified"] <= summary["first_order_saddles"]["count"] <= 4
     assert summary["activation_energy"]["unit"] == "eV"
-    low, high = summary["success_rate"]["interval"]
-    assert low <= summary["success_rate"]["rate"] <= high
+    verified, searches = summary["verified"], summary["searches"]
+    clopper_pearson = (beta.ppf(0.025, verified, searches - verified + 1) if verified else 0.0,
+                       beta.ppf(0.975, verified + 1, searches - verified)
+                       if verified < searches else 1.0)  # the beta-quantile form
+    assert summary["success_rate"]["interval"] == pytest.approx(clopper_pearson, abs=1e-9)
     neb = pd.read_csv(art / "neb.csv")
     assert len(neb) == min(1, summary["unique"])
     for figure in ("spectrum", "neb"):
