@@ -4,7 +4,9 @@ At each DMS temperature the equilibrated glass (or supercooled liquid) runs
 under NVT, recording unwrapped positions; F_s(q1, t) at the first peak q1 of
 S(q) (from the total g(r) of the same state) is fitted with a KWW function
 A exp[-(t/tau_alpha)^beta] (Fusco Eq. 10), an estimate of the alpha-relaxation
-time independent of the mechanical spectra.
+time independent of the mechanical spectra. The errors of F_s come from blocks of
+time origins, those of the fit from the jackknife over the same blocks
+(analysis.dynamics), and those of the means over samples from their spread.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.dynamics import self_intermediate_scattering
-from analysis.relaxation import fit_kww
+from analysis.dynamics import NoRelaxationError, fit_relaxation, self_intermediate_scattering
 from analysis.structure import first_peak_of_structure_factor
 from mgrelax.dms_figures import intermediate_scattering_figure
 from mgrelax.dms_summary import read_records, sample_means
@@ -26,10 +27,6 @@ from mgrelax.jobs import LammpsJob
 from mgrelax.lammps_io import read_dump_frame, read_hdf5, write_hdf5
 from mgrelax.plan import lammps_timestep
 from mgrelax.potentials import Model, resolve_potential_file
-
-PLATEAU_LEVEL = 0.9
-"""F_s above this (the short-time vibrational decay) is left out of the KWW fit."""
-
 
 def scattering_job(config: dict, model: Model, temperature: float, directory: Path,
                    glass_data: Path, provenance: dict | None = None) -> LammpsJob:
@@ -62,31 +59,35 @@ def first_peak_wavenumber(structure_h5: Path) -> float:
 
 def scattering_record(job: LammpsJob, structure_h5: Path, table_path: Path, model: Model,
                       config: dict, provenance: dict) -> dict:
-    """F_s(q1, t) of a finished run (stored in HDF5) and its KWW fit."""
+    """F_s(q1, t) of a finished run with its block errors (stored in HDF5) and its KWW fit
+    (analysis.dynamics.fit_relaxation), or why there is none."""
     frames = [read_dump_frame(path) for path in hold_frames(job.directory, 0)]
     times = np.array([frame.step for frame in frames]) * lammps_timestep(config, model)
     q1 = first_peak_wavenumber(structure_h5)
     scattering = self_intermediate_scattering(times, np.array([f.positions for f in frames]), q1)
-    lag, fs = scattering.lag, scattering.fs
     units = model.units
-    write_hdf5(table_path, {"lag": (lag, units.time), "fs": (fs, "1")},
-               {"q1": q1, "q1_unit": f"1/{units.length}", "provenance": provenance})
+    write_hdf5(table_path, {"lag": (scattering.lag, units.time), "fs": (scattering.fs, "1"),
+                            "fs_error": (scattering.fs_error, "1"),
+                            "fs_by_block": (scattering.fs_by_block, "1"),
+                            "n_origins": (scattering.n_origins, "1")},
+               {"q1": q1, "q1_unit": f"1/{units.length}", "fs_error_kind": scattering.error_kind,
+                "n_blocks": scattering.n_blocks, "provenance": provenance})
     record = {"q1": q1, "q1_unit": f"1/{units.length}", "time_unit": units.time,
-              "fs_final": float(fs[-1]), "provenance": provenance}
-    # lags past half the run rest on few time origins
-    fitted = (lag > 0) & (fs < PLATEAU_LEVEL) & (lag <= 0.5 * lag[-1])
-    if fs[fitted][-1:].min(initial=1.0) > np.exp(-1.0) or fitted.sum() < 4:
-        return {**record, "error": "F_s does not decay below 1/e within half the run: tau_alpha "
-                                   "is longer than intermediate_scattering.duration / 2"}
-    fit = fit_kww(lag[fitted], fs[fitted])
-    return {**record, **dataclasses.asdict(fit)}
+              "fs_final": float(scattering.fs[-1]), "fs_error_kind": scattering.error_kind,
+              "provenance": provenance}
+    try:
+        relaxation = fit_relaxation(scattering)
+    except NoRelaxationError as error:
+        return {**record, "error": f"{error}; lengthen intermediate_scattering.duration"}
+    return {**record, **dataclasses.asdict(relaxation)}
 
 
 def write_scattering_summary(table_files, fit_files, outputs, model: Model) -> None:
     """alpha_relaxation.csv (every state, then means over samples) and the F_s figure."""
     fits = read_records(fit_files)
     fitted = fits.dropna(subset=["tau"]) if "tau" in fits else fits.iloc[:0]
-    means = sample_means(fitted, ["temperature"], ("tau", "beta", "q1")) if len(fitted) else None
+    means = (sample_means(fitted, ["temperature"], ("tau", "beta", "tau_integral", "q1"))
+             if len(fitted) else None)
     table = fits if means is None else pd.concat([fits, means.assign(sample="mean")])
     table.to_csv(outputs.table, index=False)
     curves = []
