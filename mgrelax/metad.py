@@ -137,13 +137,20 @@ def metad_job(config: dict, model: Model, temperature: float, cluster: list[Clus
         provenance=provenance or {})
 
 
+def least_basin_depth(prominence: float, hill_weight: float, temperature: float,
+                      bias_temperature: float, hills: float = BASIN_DEPTH_IN_HILLS) -> float:
+    """Least depth (eV) of a basin on F: ``prominence`` (eV), and at least ``hills``
+    first hills (``hill_weight``, eV) in F units, so that a few stray hills beyond the
+    initial basin are not taken for a second basin. Temperatures in K."""
+    tempering = (temperature + bias_temperature) / bias_temperature
+    return max(prominence, hills * hill_weight * tempering)
+
+
 def basin_depth(job: LammpsJob) -> float:
-    """Least depth (eV) of a basin on F: the config's prominence, and at least
-    ``BASIN_DEPTH_IN_HILLS`` first hills in F units, so that a few stray hills beyond
-    the initial basin are not taken for a second basin."""
+    """Least depth (eV) of a basin on the profiles of ``job`` (least_basin_depth)."""
     values = job.values
-    tempering = (values["temperature"] + values["bias_temperature"]) / values["bias_temperature"]
-    return max(values["prominence"], BASIN_DEPTH_IN_HILLS * values["hill_weight"] * tempering)
+    return least_basin_depth(values["prominence"], values["hill_weight"], values["temperature"],
+                             values["bias_temperature"])
 
 
 def profile_grid(job: LammpsJob) -> np.ndarray:
@@ -151,11 +158,16 @@ def profile_grid(job: LammpsJob) -> np.ndarray:
     return np.arange(0.5 * GRID_SPACING, job.values["upper_boundary"], GRID_SPACING)
 
 
+def hills_free_energy(grid, hills, temperature: float, bias_temperature: float) -> np.ndarray:
+    """F (eV) on ``grid`` (Angstrom) from a table of hills (centre, sigma, height)."""
+    return well_tempered_free_energy(grid, hills["centre"], hills["sigma"], hills["height"],
+                                     temperature, bias_temperature)
+
+
 def hills_profile(job: LammpsJob, hills) -> np.ndarray:
-    """F (eV) on the profile grid from a table of hills (centre, sigma, height)."""
-    return well_tempered_free_energy(profile_grid(job), hills["centre"], hills["sigma"],
-                                     hills["height"], job.values["temperature"],
-                                     job.values["bias_temperature"])
+    """F (eV) on the profile grid of ``job`` from a table of hills."""
+    return hills_free_energy(profile_grid(job), hills, job.values["temperature"],
+                             job.values["bias_temperature"])
 
 
 def free_energy_profile(job: LammpsJob, last_step: int) -> tuple[np.ndarray, np.ndarray]:
@@ -163,11 +175,37 @@ def free_energy_profile(job: LammpsJob, last_step: int) -> tuple[np.ndarray, np.
     return profile_grid(job), hills_profile(job, colvars.hills(job.directory, last_step))
 
 
+def early_median_cv(steps, cv, hill_every: int) -> float | None:
+    """Median CV over the first ten hill intervals (steps <= 10 ``hill_every``): it
+    names the initial basin; None when the trajectory has no such step."""
+    steps, cv = np.asarray(steps), np.asarray(cv, dtype=float)
+    early = cv[steps <= 10 * hill_every]
+    return float(np.median(early)) if early.size else None
+
+
 def initial_cv(job: LammpsJob, last_step: int) -> float | None:
-    """Median CV over the first ten hill intervals: it names the initial basin."""
-    early = colvars.trajectory(job.directory, last_step)
-    early = early[early["step"] <= 10 * job.values["hill_every"]]
-    return float(np.median(early["rmsd"])) if len(early) else None
+    """Median CV over the first ten hill intervals of ``job`` (early_median_cv)."""
+    trajectory = colvars.trajectory(job.directory, last_step)
+    return early_median_cv(trajectory["step"], trajectory["rmsd"], job.values["hill_every"])
+
+
+def crossing_of_hills(grid, hills, temperature: float, bias_temperature: float, depth: float,
+                      start: float | None, after_step: int = 0) -> tuple[int, ProfileBarrier] | None:
+    """The first hill step after ``after_step`` whose profile (the hills up to it) resolves
+    a saddle into a second basin at least ``depth`` (eV) deep, with that barrier; None if
+    none does. ``hills``: table of step, centre, sigma, height; grid and start in
+    Angstrom, temperatures in K."""
+    table = {column: np.asarray(hills[column]) for column in colvars.HILLS_COLUMNS}
+    for count, step in enumerate(table["step"], start=1):
+        if step <= after_step:
+            continue
+        deposited = {column: values[:count] for column, values in table.items()}
+        barrier = barrier_from_profile(
+            grid, hills_free_energy(grid, deposited, temperature, bias_temperature),
+            prominence=depth, start=start)
+        if barrier.found:
+            return int(step), barrier
+    return None
 
 
 def first_crossing(job: LammpsJob, after_step: int, last_step: int) -> tuple[int, ProfileBarrier]:
@@ -178,13 +216,10 @@ def first_crossing(job: LammpsJob, after_step: int, last_step: int) -> tuple[int
     keeps the second basin from being filled by the hills that follow."""
     deposited = colvars.hills(job.directory, last_step)
     grid, start, depth = profile_grid(job), initial_cv(job, last_step), basin_depth(job)
-    for count, step in enumerate(deposited["step"], start=1):
-        if step <= after_step:
-            continue
-        barrier = barrier_from_profile(grid, hills_profile(job, deposited.iloc[:count]),
-                                       prominence=depth, start=start)
-        if barrier.found:
-            return int(step), barrier
+    crossing = crossing_of_hills(grid, deposited, job.values["temperature"],
+                                 job.values["bias_temperature"], depth, start, after_step)
+    if crossing is not None:
+        return crossing
     return last_step, barrier_from_profile(grid, hills_profile(job, deposited),
                                            prominence=depth, start=start)
 
