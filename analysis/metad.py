@@ -15,6 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import find_peaks
 
+GRID_SPACING = 0.01
+"""Angstrom: grid of the bias and of the free-energy profile."""
+BASIN_DEPTH_IN_HILLS = 2.0
+"""A second basin counts once it is deeper than this many first hills (scaled to F)."""
+HILLS_COLUMNS = ("step", "centre", "sigma", "height")
+"""A table of hills: deposition step, centre (Angstrom), sigma (Angstrom), height (eV)."""
 DEFAULT_PROMINENCE = 0.02
 """eV. A basin must be at least this deep on both sides to count as a minimum.
 
@@ -189,3 +195,45 @@ def well_tempered_free_energy(grid, hill_centres, hill_sigmas, hill_heights, tem
     bias = np.sum(heights * np.exp(-0.5 * ((s - centres) / sigmas) ** 2), axis=1)
     free_energy = -(temperature + bias_temperature) / bias_temperature * bias
     return free_energy - free_energy.min()
+
+
+def least_basin_depth(prominence: float, hill_weight: float, temperature: float,
+                      bias_temperature: float, hills: float = BASIN_DEPTH_IN_HILLS) -> float:
+    """Least depth (eV) of a basin on F: ``prominence`` (eV), and at least ``hills``
+    first hills (``hill_weight``, eV) in F units, so that a few stray hills beyond the
+    initial basin are not taken for a second basin. Temperatures in K."""
+    tempering = (temperature + bias_temperature) / bias_temperature
+    return max(prominence, hills * hill_weight * tempering)
+
+
+def hills_free_energy(grid, hills, temperature: float, bias_temperature: float) -> np.ndarray:
+    """F (eV) on ``grid`` (Angstrom) from a table of hills (centre, sigma, height)."""
+    return well_tempered_free_energy(grid, hills["centre"], hills["sigma"], hills["height"],
+                                     temperature, bias_temperature)
+
+
+def early_median_cv(steps, cv, hill_every: int) -> float | None:
+    """Median CV over the first ten hill intervals (steps <= 10 ``hill_every``): it
+    names the initial basin; None when the trajectory has no such step."""
+    steps, cv = np.asarray(steps), np.asarray(cv, dtype=float)
+    early = cv[steps <= 10 * hill_every]
+    return float(np.median(early)) if early.size else None
+
+
+def crossing_of_hills(grid, hills, temperature: float, bias_temperature: float, depth: float,
+                      start: float | None, after_step: int = 0) -> tuple[int, ProfileBarrier] | None:
+    """The first hill step after ``after_step`` whose profile (the hills up to it) resolves
+    a saddle into a second basin at least ``depth`` (eV) deep, with that barrier; None if
+    none does. ``hills``: table of step, centre, sigma, height; grid and start in
+    Angstrom, temperatures in K."""
+    table = {column: np.asarray(hills[column]) for column in HILLS_COLUMNS}
+    for count, step in enumerate(table["step"], start=1):
+        if step <= after_step:
+            continue
+        deposited = {column: values[:count] for column, values in table.items()}
+        barrier = barrier_from_profile(
+            grid, hills_free_energy(grid, deposited, temperature, bias_temperature),
+            prominence=depth, start=start)
+        if barrier.found:
+            return int(step), barrier
+    return None

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.barriers import BOLTZMANN
-from mgrelax.metad import (BASIN_DEPTH_IN_HILLS, GRID_SPACING, crossing_of_hills,
-                           early_median_cv, least_basin_depth)
+from analysis.metad import (BASIN_DEPTH_IN_HILLS, GRID_SPACING, crossing_of_hills,
+                            early_median_cv, least_basin_depth)
 
 AMU = 1.0364269e-4
 """eV ps^2 / Angstrom^2 per atomic mass unit."""

@@ -38,7 +38,7 @@ import yaml
 from analysis.metad_bias import (DoubleWell, FirstCrossings, Langevin, Protocol, bias_estimate,
                                  first_crossings)
 from mgrelax.config import model_of, validate_config
-from mgrelax.metad import BASIN_DEPTH_IN_HILLS
+from analysis.metad import BASIN_DEPTH_IN_HILLS
 from mgrelax.plan import lammps_timestep, steps_for
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "config.yaml"

@@ -16,12 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.metad import HILLS_COLUMNS
+
 OUTPUT_PREFIX = "colvars.step"
 TRAJECTORY_SUFFIX = ".colvars.traj"
 HILLS_SUFFIX = ".colvars.metad.hills.traj"
 FREE_ENERGY_SUFFIX = ".pmf"
 TRAJECTORY_COLUMNS = ("step", "rmsd")
-HILLS_COLUMNS = ("step", "centre", "sigma", "height")
 
 
 def output_prefix(start_step: int) -> str:

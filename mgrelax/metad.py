@@ -23,7 +23,9 @@ import pandas as pd
 
 from analysis.barriers import BOLTZMANN
 from analysis.box import fractional, minimum_image
-from analysis.metad import ProfileBarrier, barrier_from_profile, well_tempered_free_energy
+from analysis.metad import (GRID_SPACING, ProfileBarrier, barrier_from_profile,
+                            crossing_of_hills, early_median_cv, hills_free_energy,
+                            least_basin_depth)
 from mgrelax import colvars
 from mgrelax.glass import common_values, relative_path, steps_for
 from mgrelax.jobs import (LammpsError, LammpsJob, choose_start, drop_checkpoints,
@@ -34,12 +36,8 @@ from mgrelax.potentials import Model, resolve_potential_file
 from mgrelax.templates import render
 
 COLVARS_FILE = "metad.colvars"
-GRID_SPACING = 0.01
-"""Angstrom: grid of the bias and of the free-energy profile."""
 WALL_FORCE_CONSTANT = 10.0
 """eV/Angstrom^2: the harmonic wall that keeps the RMSD below the grid's upper end."""
-BASIN_DEPTH_IN_HILLS = 2.0
-"""A second basin counts once it is deeper than this many first hills (scaled to F)."""
 LOGGER = logging.getLogger(__name__)
 
 
@@ -137,15 +135,6 @@ def metad_job(config: dict, model: Model, temperature: float, cluster: list[Clus
         provenance=provenance or {})
 
 
-def least_basin_depth(prominence: float, hill_weight: float, temperature: float,
-                      bias_temperature: float, hills: float = BASIN_DEPTH_IN_HILLS) -> float:
-    """Least depth (eV) of a basin on F: ``prominence`` (eV), and at least ``hills``
-    first hills (``hill_weight``, eV) in F units, so that a few stray hills beyond the
-    initial basin are not taken for a second basin. Temperatures in K."""
-    tempering = (temperature + bias_temperature) / bias_temperature
-    return max(prominence, hills * hill_weight * tempering)
-
-
 def basin_depth(job: LammpsJob) -> float:
     """Least depth (eV) of a basin on the profiles of ``job`` (least_basin_depth)."""
     values = job.values
@@ -156,12 +145,6 @@ def basin_depth(job: LammpsJob) -> float:
 def profile_grid(job: LammpsJob) -> np.ndarray:
     """CV grid (Angstrom) of the free-energy profiles: bin centres up to rmsd_max."""
     return np.arange(0.5 * GRID_SPACING, job.values["upper_boundary"], GRID_SPACING)
-
-
-def hills_free_energy(grid, hills, temperature: float, bias_temperature: float) -> np.ndarray:
-    """F (eV) on ``grid`` (Angstrom) from a table of hills (centre, sigma, height)."""
-    return well_tempered_free_energy(grid, hills["centre"], hills["sigma"], hills["height"],
-                                     temperature, bias_temperature)
 
 
 def hills_profile(job: LammpsJob, hills) -> np.ndarray:
@@ -175,37 +158,10 @@ def free_energy_profile(job: LammpsJob, last_step: int) -> tuple[np.ndarray, np.
     return profile_grid(job), hills_profile(job, colvars.hills(job.directory, last_step))
 
 
-def early_median_cv(steps, cv, hill_every: int) -> float | None:
-    """Median CV over the first ten hill intervals (steps <= 10 ``hill_every``): it
-    names the initial basin; None when the trajectory has no such step."""
-    steps, cv = np.asarray(steps), np.asarray(cv, dtype=float)
-    early = cv[steps <= 10 * hill_every]
-    return float(np.median(early)) if early.size else None
-
-
 def initial_cv(job: LammpsJob, last_step: int) -> float | None:
     """Median CV over the first ten hill intervals of ``job`` (early_median_cv)."""
     trajectory = colvars.trajectory(job.directory, last_step)
     return early_median_cv(trajectory["step"], trajectory["rmsd"], job.values["hill_every"])
-
-
-def crossing_of_hills(grid, hills, temperature: float, bias_temperature: float, depth: float,
-                      start: float | None, after_step: int = 0) -> tuple[int, ProfileBarrier] | None:
-    """The first hill step after ``after_step`` whose profile (the hills up to it) resolves
-    a saddle into a second basin at least ``depth`` (eV) deep, with that barrier; None if
-    none does. ``hills``: table of step, centre, sigma, height; grid and start in
-    Angstrom, temperatures in K."""
-    table = {column: np.asarray(hills[column]) for column in colvars.HILLS_COLUMNS}
-    for count, step in enumerate(table["step"], start=1):
-        if step <= after_step:
-            continue
-        deposited = {column: values[:count] for column, values in table.items()}
-        barrier = barrier_from_profile(
-            grid, hills_free_energy(grid, deposited, temperature, bias_temperature),
-            prominence=depth, start=start)
-        if barrier.found:
-            return int(step), barrier
-    return None
 
 
 def first_crossing(job: LammpsJob, after_step: int, last_step: int) -> tuple[int, ProfileBarrier]:
