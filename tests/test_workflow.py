@@ -317,7 +317,8 @@ def test_art_stage_reports_every_search(tiny_run):
 def test_the_default_profile_is_loaded(tmp_path):
     result = run_snakemake(tmp_path, "--dry-run", "--", "results/glass/sample0/melt/liquid.data")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "Using workflow specific profile profiles/default" in result.stdout + result.stderr
+    assert re.search(r"Using workflow specific profile \S*profiles/default for setting",
+                     result.stdout + result.stderr)
 
 
 def test_verify_names_a_result_changed_after_its_run(tiny_run):
