@@ -186,7 +186,8 @@ def fingerprint_change(stored: dict, current: dict) -> str:
             stored.get("input_sha256") != current["input_sha256"]:
         changes.append("the input script")
     stored_files = stored.get("input_files", {})
-    changes += [f"input file {name}" for name in sorted(set(stored_files) | set(current["input_files"]))
+    names = sorted(set(stored_files) | set(current["input_files"]))
+    changes += [f"input file {name}" for name in names
                 if stored_files.get(name) != current["input_files"].get(name)]
     if stored.get("lammps_build") != current["lammps_build"]:
         changes.append("the LAMMPS build")
@@ -196,40 +197,33 @@ def fingerprint_change(stored: dict, current: dict) -> str:
 @contextlib.contextmanager
 def job_folder_lock(directory: Path):
     """Hold the exclusive lock of a job folder; :class:`JobFolderBusy` at once when another
-    process holds it. Re-entrant within one process (a run continued in segments)."""
+    process holds it. Nested use in the holding process (a run continued in segments)
+    keeps the lock until the outermost use ends."""
     directory = Path(directory).resolve()
     if directory in _HELD_LOCKS:
-        _HELD_LOCKS[directory][1] += 1
+        yield
+        return
+    with open(directory / LOCK_FILE, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "an unknown process"
+            raise JobFolderBusy(f"{directory}: this job folder is in use by {holder}; wait for "
+                                "that run to finish (or stop it) and run again") from None
+        handle.truncate(0)
+        handle.write(f"pid {os.getpid()} on {platform.node()} since "
+                     f"{datetime.now(timezone.utc).isoformat(timespec='seconds')}\n")
+        handle.flush()
+        _HELD_LOCKS.add(directory)
         try:
             yield
         finally:
-            _HELD_LOCKS[directory][1] -= 1
-        return
-    handle = open(directory / LOCK_FILE, "a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown process"
-        handle.close()
-        raise JobFolderBusy(f"{directory}: this job folder is in use by {holder}; "
-                            "wait for that run to finish (or stop it) and run again") from None
-    handle.truncate(0)
-    handle.write(f"pid {os.getpid()} on {platform.node()} since "
-                 f"{datetime.now(timezone.utc).isoformat(timespec='seconds')}\n")
-    handle.flush()
-    _HELD_LOCKS[directory] = [handle, 1]
-    try:
-        yield
-    finally:
-        if _HELD_LOCKS[directory][1] == 1:
-            del _HELD_LOCKS[directory]
-            handle.close()  # releases the lock
-        else:
-            _HELD_LOCKS[directory][1] -= 1
+            _HELD_LOCKS.discard(directory)  # closing the file then releases the lock
 
 
-_HELD_LOCKS: dict[Path, list] = {}
+_HELD_LOCKS: set[Path] = set()
+"""Job folders whose lock this process holds."""
 
 
 def execute(launch: LaunchSettings, directory: Path,
