@@ -135,7 +135,7 @@ class _EffectiveVarianceLine:
     def jacobian(self, parameters):
         a, b = parameters
         weights = self.weights(b)
-        residuals = (self.v - a - b * self.u) / weights
+        residuals = self.residuals(parameters)
         d_b = -self.u / weights - residuals * b * self.sigma_u**2 / weights**2
         return np.column_stack([-1.0 / weights, d_b])
 

@@ -22,10 +22,10 @@ from analysis.structure import first_peak_of_structure_factor
 from mgrelax.dms_figures import intermediate_scattering_figure
 from mgrelax.dms_summary import read_records, sample_means
 from mgrelax.figures import save
-from mgrelax.glass import common_values, hold_frames, relative_path, steps_for
+from mgrelax.glass import common_values, hold_frames, relative_path
 from mgrelax.jobs import LammpsJob
 from mgrelax.lammps_io import read_dump_frame, read_hdf5, write_hdf5
-from mgrelax.plan import lammps_timestep
+from mgrelax.plan import lammps_timestep, steps_for
 from mgrelax.potentials import Model, resolve_potential_file
 
 def scattering_job(config: dict, model: Model, temperature: float, directory: Path,

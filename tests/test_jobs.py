@@ -56,6 +56,24 @@ def kill_long_melt(directory, names):
     kill_once_written(code, directory, names)
 
 
+KILLED_QUENCH = textwrap.dedent("""
+    from pathlib import Path
+    from mgrelax.glass import quench_job
+    from mgrelax.jobs import run_job
+    from mgrelax.launch import LaunchSettings
+    from mgrelax.potentials import load_catalogue
+    config = {config!r}
+    run_job(quench_job(config, load_catalogue()[config["model"]], Path({directory!r}),
+                       Path({liquid!r})), LaunchSettings())
+""")
+
+
+def kill_quench(config, directory, liquid):
+    """Quench ``liquid`` with the validated ``config`` in a process killed at its checkpoints."""
+    code = KILLED_QUENCH.format(config=config, directory=str(directory), liquid=str(liquid))
+    kill_once_written(code, directory, CHECKPOINT_FILES)
+
+
 def test_killed_run_resumes_from_its_last_checkpoint(tiny_config, tmp_path):
     directory = tmp_path / "melt"
     kill_long_melt(directory, CHECKPOINT_FILES)
@@ -112,20 +130,7 @@ def test_a_checkpoint_of_another_input_file_is_discarded(tiny_config, tmp_path):
     config = validate_config({**tiny_config, "n_atoms": 200, "checkpoint_interval": 0.2})
     model = load_catalogue()[config["model"]]
     directory = tmp_path / "quench"
-    code = textwrap.dedent(f"""
-        import yaml
-        from pathlib import Path
-        from mgrelax.config import validate_config
-        from mgrelax.glass import quench_job
-        from mgrelax.jobs import run_job
-        from mgrelax.launch import LaunchSettings
-        from mgrelax.potentials import load_catalogue
-        config = validate_config({config!r})
-        job = quench_job(config, load_catalogue()[config["model"]], Path({str(directory)!r}),
-                         Path({str(melt / "liquid.data")!r}))
-        run_job(job, LaunchSettings())
-    """)
-    kill_once_written(code, directory, CHECKPOINT_FILES)
+    kill_quench(config, directory, melt / "liquid.data")
     rerun = long_melt(tiny_config, melt, steps=300)  # the liquid changes
     run_job(rerun, LaunchSettings())
 
@@ -211,18 +216,7 @@ def test_a_resumed_quench_repeats_the_rows_before_its_checkpoint_and_agrees_afte
     liquid = tmp_path / "melt" / "liquid.data"
     run_job(melt_job(config, model, 0, tmp_path / "melt"), LaunchSettings())
     run_job(quench_job(config, model, tmp_path / "uninterrupted", liquid), LaunchSettings())
-    code = textwrap.dedent(f"""
-        from pathlib import Path
-        from mgrelax.glass import quench_job
-        from mgrelax.jobs import run_job
-        from mgrelax.launch import LaunchSettings
-        from mgrelax.potentials import load_catalogue
-        config = {config!r}
-        run_job(quench_job(config, load_catalogue()[config["model"]],
-                           Path({str(tmp_path / "resumed")!r}), Path({str(liquid)!r})),
-                LaunchSettings())
-    """)
-    kill_once_written(code, tmp_path / "resumed", CHECKPOINT_FILES)
+    kill_quench(config, tmp_path / "resumed", liquid)
     record = run_job(quench_job(config, model, tmp_path / "resumed", liquid), LaunchSettings())
     resumed_at = int(record["start"].split()[-1])
 
