@@ -9,7 +9,9 @@ Lanczos variant of pARTn). From a minimum, one search
 2. follows that eigenvector uphill (a Newton step along it, capped) while relaxing
    in the hyperplane perpendicular to it, until the total force vanishes;
 3. checks that the point has exactly one negative eigenvalue and relaxes down both
-   sides: one side must return to the initial minimum, the other is the final one.
+   sides: one side must return to the initial minimum (or, with a
+   :class:`NeighbourCheck`, to a near-degenerate neighbour of it that a path connects
+   to it), the other is the final one.
 
 Steps 1-2 have a second form (``activation="min_mode"``): from a small random
 displacement, fixed steps up the lowest mode alone while its eigenvalue is positive,
@@ -36,6 +38,10 @@ import numpy as np
 from scipy.linalg import eigh_tridiagonal
 
 SADDLE = "saddle"
+"""Status of a search whose saddle's reactant side relaxes to the initial minimum."""
+NEIGHBOUR_SADDLE = "neighbour_saddle"
+"""Status of a search whose saddle's reactant side relaxes to a minimum near in energy
+to the initial one (NeighbourCheck.energy) that a path connects to it."""
 ACTIVATIONS = ("push", "min_mode")
 """How a search leaves the basin and approaches the saddle (ArtSettings.activation)."""
 FAILURES = {
@@ -50,9 +56,23 @@ FAILURES = {
     "same_minimum": "both sides of the saddle relax to the initial minimum",
 }
 """Failure statuses of a search and what they mean."""
-FIRST_ORDER = (SADDLE, "same_minimum", "spectator_flip", "not_connected")
+FIRST_ORDER = (SADDLE, NEIGHBOUR_SADDLE, "same_minimum", "spectator_flip", "not_connected")
 """Statuses of the searches whose converged point has exactly one negative eigenvalue
-(a first-order saddle), connected to the initial minimum (SADDLE) or not."""
+(a first-order saddle), connected to the initial minimum or not."""
+LEVELS = {
+    "first_order": "converged to a point with exactly one negative Hessian eigenvalue, "
+                   "connected to the initial minimum or not",
+    "metabasin": "first_order, and the saddle's reactant side relaxes to the initial minimum "
+                 "or to a minimum at most art.metabasin.energy above it that a climbing-image "
+                 "NEB connects to it",
+    "strict": "first_order, and the saddle's reactant side relaxes to the initial minimum "
+              "(no atom off by same_minimum_distance once the rigid translation is removed, "
+              "energy within same_minimum_energy)",
+}
+"""The three levels of success of a search, each containing the next."""
+LEVEL_STATUSES = {"first_order": FIRST_ORDER, "metabasin": (SADDLE, NEIGHBOUR_SADDLE),
+                  "strict": (SADDLE,)}
+"""The statuses that reach each level (a same_minimum saddle leads nowhere: first_order only)."""
 LOGGER = logging.getLogger(__name__)
 DESCENT_START_FACTOR = 0.01
 """Angstrom^2/eV: the first steepest-descent step off a saddle, per unit force."""
@@ -64,6 +84,11 @@ LBFGS_MEMORY = 10
 """Position and force changes that the min-mode search's L-BFGS keeps."""
 LBFGS_INVERSE_CURVATURE = 0.02
 """Angstrom^2/eV: L-BFGS's step per unit force while it has no curvature estimate."""
+
+
+def search_levels(status: str) -> dict[str, bool]:
+    """Whether a search that ended with ``status`` reaches each of LEVELS."""
+    return {level: status in statuses for level, statuses in LEVEL_STATUSES.items()}
 
 
 class EnergySurface(Protocol):
@@ -171,7 +196,12 @@ class Event:
     Energies in eV, eigenvalues in eV/A^2, lengths in A; ``force_calls`` counts the
     calls until the saddle converged (push and activation, with every call of the
     failed attempts before it), ``verification_force_calls`` those of the eigenvalue
-    check and the two relaxations; ``attempts``: the searches made (ArtSettings.max_attempts).
+    check and the two relaxations, ``neb_force_calls`` those of the path to a neighbour;
+    ``attempts``: the searches made (ArtSettings.max_attempts). The ``neighbour_``
+    fields describe the near-degenerate minimum a side of the saddle relaxed to, where a
+    NeighbourCheck ran: its energy, the top of the path from the initial minimum to it
+    (``neighbour_barrier``, above the initial energy), the 2-norm of the displacement
+    between the two minima (rigid translation removed) and whether the path converged.
     """
 
     status: str
@@ -190,18 +220,47 @@ class Event:
     participation: int = 0
     region_displacement: float = np.nan
     max_displacement: float = np.nan
+    neighbour_energy: float = np.nan
+    neighbour_barrier: float = np.nan
+    neighbour_distance: float = np.nan
+    neighbour_connected: bool = False
+    neb_force_calls: int = 0
     saddle: np.ndarray | None = field(default=None, repr=False)
     final: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def activation_energy(self) -> float:
-        """Saddle minus initial energy (eV)."""
-        return self.saddle_energy - self.initial_energy
+        """Highest energy along the path from the initial minimum to the saddle, minus the
+        initial energy (eV): the saddle's, or for a NEIGHBOUR_SADDLE the top of the path
+        to the neighbour where that is higher."""
+        saddle = self.saddle_energy - self.initial_energy
+        return max(saddle, self.neighbour_barrier) if self.status == NEIGHBOUR_SADDLE \
+            else saddle
 
     @property
     def asymmetry(self) -> float:
         """Final minus initial energy (eV)."""
         return self.final_energy - self.initial_energy
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A path between two minima: its highest energy above the first minimum's (eV),
+    whether it converged, and its iterations."""
+
+    barrier: float
+    converged: bool
+    iterations: int
+
+
+class NeighbourCheck(Protocol):
+    """Whether a minimum at most ``energy`` (eV) above the initial one connects to it."""
+
+    energy: float
+
+    def __call__(self, evaluate: CountingSurface, start: Point, neighbour: Point,
+                 settings: ArtSettings) -> Connection:
+        """The path from ``start`` to ``neighbour`` (force calls through ``evaluate``)."""
 
 
 class SearchFailed(Exception):
@@ -511,10 +570,12 @@ class SaddleSearch:
     on (``region``, a mask; None: all) and the state shared by its phases."""
 
     def __init__(self, surface: EnergySurface, minimum_positions: np.ndarray,
-                 settings: ArtSettings, region: np.ndarray | None = None):
+                 settings: ArtSettings, region: np.ndarray | None = None,
+                 neighbours: NeighbourCheck | None = None):
         self.evaluate = CountingSurface(surface, settings.max_force)
         self.settings = settings
         self.region = region
+        self.neighbours = neighbours
         self.relax = PerpendicularRelaxation(self.evaluate, settings)
         self.minimum = self.evaluate(np.array(minimum_positions, dtype=float))
 
@@ -640,27 +701,65 @@ class SaddleSearch:
                                f"second eigenvalue {event.second_eigenvalue:.4g}")
         return mode
 
-    def relax_both_sides(self, saddle: Point, mode: Mode) -> Point:
+    def relax_both_sides(self, saddle: Point, mode: Mode, event: Event) -> Point:
         """The final minimum: relax from both sides of the saddle; one side must return
-        to the initial minimum (the saddle connects to it), the other is the final one.
-        A side that matches the initial minimum on the mode region but not outside it
-        fails as spectator_flip rather than not_connected."""
+        to the initial minimum (the saddle connects to it), or else to a neighbour that
+        self.neighbours connects to it (``event`` becomes a NEIGHBOUR_SADDLE); the other
+        is the final one. Sides are compared with the initial minimum with the rigid
+        translation removed. A side that matches the initial minimum on the mode region
+        but not outside it fails as spectator_flip rather than not_connected."""
         settings = self.settings
-        sides = [descend(self.evaluate, saddle.positions + sign * settings.push_over
-                         * mode.vector, settings) for sign in (1.0, -1.0)]
+        sides = [self.aligned(descend(self.evaluate, saddle.positions + sign
+                                      * settings.push_over * mode.vector, settings))
+                 for sign in (1.0, -1.0)]
         returns = [same_minimum(side, self.minimum, settings) for side in sides]
         if all(returns):
             raise SearchFailed("same_minimum")
         if not any(returns):
-            energies = ", ".join(f"{side.energy - self.minimum.energy:+.4f}" for side in sides)
+            neighbour = self.connected_neighbour(sides, event)
+            if neighbour is not None:
+                event.status = NEIGHBOUR_SADDLE
+                return sides[1 - neighbour]
+            detail = "side energies " + ", ".join(f"{side.energy - self.minimum.energy:+.4f}"
+                                                  for side in sides) + " eV from the initial"
+            if np.isfinite(event.neighbour_energy):
+                detail += "; the path to a near-degenerate side did not converge"
             spectators = max(spectator_atoms(side, self.minimum, self.region, settings)
                              for side in sides) if self.region is not None else 0
             if spectators:
-                raise SearchFailed("spectator_flip", f"side energies {energies} eV from the "
-                                                     f"initial, {spectators} atoms outside the "
-                                                     "mode region moved")
-            raise SearchFailed("not_connected", f"side energies {energies} eV from the initial")
+                raise SearchFailed("spectator_flip", f"{detail}; {spectators} atoms outside "
+                                                     "the mode region moved")
+            raise SearchFailed("not_connected", detail)
         return sides[returns.index(False)]
+
+    def aligned(self, point: Point) -> Point:
+        """``point`` less its rigid translation from the initial minimum, where the surface
+        has that symmetry."""
+        shift = point.positions - self.minimum.positions
+        return Point(self.minimum.positions + self.evaluate.project(shift), point.energy,
+                     point.forces)
+
+    def connected_neighbour(self, sides: list[Point], event: Event) -> int | None:
+        """The index of the side that self.neighbours connects to the initial minimum,
+        trying the sides at most its energy above it, lowest first; None if none. The
+        last path tried is recorded in ``event``."""
+        if self.neighbours is None:
+            return None
+        start = self.minimum
+        near = sorted((i for i, side in enumerate(sides)
+                       if abs(side.energy - start.energy) <= self.neighbours.energy),
+                      key=lambda i: sides[i].energy)
+        for index in near:
+            calls = self.evaluate.calls
+            path = self.neighbours(self.evaluate, start, sides[index], self.settings)
+            event.neb_force_calls += self.evaluate.calls - calls
+            event.neighbour_energy = sides[index].energy
+            event.neighbour_barrier, event.neighbour_connected = path.barrier, path.converged
+            event.neighbour_distance = float(np.linalg.norm(sides[index].positions
+                                                            - start.positions))
+            if path.converged:
+                return index
+        return None
 
     def log(self, phase: str, step: int, point: Point, mode: Mode) -> None:
         LOGGER.debug("%s %d: eigenvalue %.4g, energy %+.4f, force %.3g, %d force calls",
@@ -670,20 +769,23 @@ class SaddleSearch:
 
 def find_saddle(surface: EnergySurface, minimum_positions: np.ndarray, push: np.ndarray,
                 settings: ArtSettings = ArtSettings(), seed: int = 0,
-                region: np.ndarray | None = None) -> Event:
+                region: np.ndarray | None = None,
+                neighbours: NeighbourCheck | None = None) -> Event:
     """One ART nouveau search from a minimum along the push direction ``push`` (nonzero
     on the atoms to activate); the lowest mode is sought on the atoms of ``region`` (a
-    mask; None: all) until the saddle, then checked over all atoms. Failures are
-    returned as events with their reason, that of the last attempt where all of
-    settings.max_attempts fail; each attempt after the first pushes along a new random
-    direction (seeded by ``seed``) on the atoms of ``push``."""
-    search = SaddleSearch(surface, minimum_positions, settings, region)
+    mask; None: all) until the saddle, then checked over all atoms; ``neighbours``
+    (None: no check) connects a saddle whose sides both miss the initial minimum
+    through a near-degenerate neighbour. Failures are returned as events with their
+    reason, that of the last attempt where all of settings.max_attempts fail; each
+    attempt after the first (after anything short of the metabasin level) pushes along
+    a new random direction (seeded by ``seed``) on the atoms of ``push``."""
+    search = SaddleSearch(surface, minimum_positions, settings, region, neighbours)
     pushed = np.linalg.norm(push, axis=-1) > 0
     rng = np.random.default_rng([seed, 1])
     for attempt in range(1, settings.max_attempts + 1):
         event = attempt_saddle(search, push, seed)
         event.attempts = attempt
-        if event.status == SADDLE:
+        if event.status in LEVEL_STATUSES["metabasin"]:
             break
         push = random_push_direction(rng, push.shape, pushed)
     return event
@@ -700,12 +802,12 @@ def attempt_saddle(search: SaddleSearch, push: np.ndarray, seed: int) -> Event:
         event.force_calls = evaluate.calls
         record_saddle(event, minimum, saddle, push, settings)
         mode = search.verify(saddle, mode, event, seed)
-        final = search.relax_both_sides(saddle, mode)
+        final = search.relax_both_sides(saddle, mode, event)
         event.final_energy, event.final = final.energy, final.positions
     except SearchFailed as failure:
         event.status, event.reason = failure.status, str(failure)
         event.force_calls = event.force_calls or evaluate.calls
-    event.verification_force_calls = evaluate.calls - event.force_calls
+    event.verification_force_calls = evaluate.calls - event.force_calls - event.neb_force_calls
     return event
 
 

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize, root
 
-from mgrelax.art import (ACTIVATIONS, ArtSettings, SADDLE, Point, find_saddle, lanczos_lowest,
+from mgrelax.art import (ACTIVATIONS, FIRST_ORDER, NEIGHBOUR_SADDLE, SADDLE, ArtSettings,
+                         CountingSurface, Point, find_saddle, lanczos_lowest, search_levels,
                          spectator_atoms)
+from mgrelax.art_metabasin import MetabasinCheck, climbing_image_neb
 
 
 class Surface:
@@ -176,41 +178,119 @@ def test_unknown_activation_is_refused():
 
 
 class CoupledSpectator:
-    """An event along x (double well (x^2 - 1)^2, saddle near x = 0) on 'atom' 0 and a
+    """An event along x (double well a (x^2 - 1)^2, saddle near x = 0) on 'atom' 0 and a
     soft bistable spot y on 'atom' 1 that it tilts: c (y^2 - 1)^2 + (tilt - k (x + 1)) y.
-    At x = -1 both wells of y exist (y = -1 lower by 2 tilt); near the saddle only y = +1
-    does, so the event flips the spot and the saddle's initial side keeps it flipped."""
+    At x = -1 both wells of y exist (y = -1 lower by about 2 tilt); near the saddle only
+    y = +1 does, so the event flips the spot and the saddle's initial side keeps it
+    flipped: a neighbour of the start, connected to it across the spot's own saddle."""
 
     translation_invariant = False
-    c, k, tilt = 0.1, 0.3, 0.02
+
+    def __init__(self, a=1.0, c=0.1, k=0.3, tilt=0.02):
+        self.a, self.c, self.k, self.tilt = a, c, k, tilt
 
     def energy_forces(self, positions):
         (x,), (y,) = positions
-        energy = (x**2 - 1)**2 + self.c * (y**2 - 1)**2 + (self.tilt - self.k * (x + 1)) * y
-        gradient = [4 * x * (x**2 - 1) - self.k * y,
+        energy = (self.a * (x**2 - 1)**2 + self.c * (y**2 - 1)**2
+                  + (self.tilt - self.k * (x + 1)) * y)
+        gradient = [4 * self.a * x * (x**2 - 1) - self.k * y,
                     4 * self.c * y * (y**2 - 1) + self.tilt - self.k * (x + 1)]
         return energy, -np.array(gradient)[:, None]
+
+    def stationary_point(self, guess):
+        """The stationary point scipy's root finder reaches from ``guess``: positions,
+        energy and the number of negative Hessian eigenvalues (central differences)."""
+        def gradient(p):
+            return -self.energy_forces(p.reshape(2, 1))[1].ravel()
+
+        point = root(gradient, guess, tol=1e-12).x
+        hessian = [(gradient(point + 1e-5 * e) - gradient(point - 1e-5 * e)) / 2e-5
+                   for e in np.eye(2)]
+        negative = int(np.sum(np.linalg.eigvalsh(hessian) < 0))
+        return point.reshape(2, 1), self.energy_forces(point.reshape(2, 1))[0], negative
+
+
+COUPLED_SETTINGS = ArtSettings(activation="min_mode", initial_displacement=0.05,
+                               lanczos_displacement=1e-4, eigen_step=0.05, max_atom_step=0.05,
+                               saddle_force_tolerance=1e-4, minimum_force_tolerance=1e-6,
+                               max_force=1e4)
+EVENT_REGION = np.array([True, False])
+"""The mode is sought on the event coordinate x only, as on the atoms of a cluster."""
+
+
+def coupled_search(surface, neighbours=None):
+    """A search from the start (x, y near (-1, -1)) pushing x; the start and its energy."""
+    start, start_energy, _ = surface.stationary_point([-1, -1])
+    event = find_saddle(surface, start, np.array([[1.0], [0.0]]), COUPLED_SETTINGS,
+                        region=EVENT_REGION, neighbours=neighbours)
+    return event, start, start_energy
 
 
 def test_an_event_that_flips_a_spot_outside_the_mode_region_is_a_spectator_flip():
     surface = CoupledSpectator()
-
-    def stationary_point(guess):
-        gradient = lambda p: -surface.energy_forces(p.reshape(2, 1))[1].ravel()  # noqa: E731
-        point = root(gradient, guess).x.reshape(2, 1)
-        return point, surface.energy_forces(point)[0]
-
-    (start, start_energy), (saddle, saddle_energy) = map(stationary_point, ([-1, -1], [0, 1.3]))
-    settings = ArtSettings(activation="min_mode", initial_displacement=0.05,
-                           lanczos_displacement=1e-4, eigen_step=0.05, max_atom_step=0.05,
-                           saddle_force_tolerance=1e-4, minimum_force_tolerance=1e-6,
-                           max_force=1e4)
-    event = find_saddle(surface, start, np.array([[1.0], [0.0]]), settings,
-                        region=np.array([True, False]))
+    event, _, start_energy = coupled_search(surface)
+    saddle, saddle_energy, negative = surface.stationary_point([0, 1.3])
     assert event.status == "spectator_flip", event.reason
+    assert negative == 1
     assert event.saddle == pytest.approx(saddle, abs=1e-3)
     assert event.saddle_energy - event.initial_energy == pytest.approx(saddle_energy
                                                                        - start_energy, abs=1e-5)
+
+
+NEAR_NEIGHBOUR = MetabasinCheck(energy=0.1, force_tolerance=1e-4, iterations=5000)
+
+
+@pytest.mark.parametrize("event_barrier", [1.0, 0.3])
+def test_a_saddle_out_of_a_near_degenerate_neighbour_is_a_metabasin_event(event_barrier):
+    """The saddle's initial side is the flipped spot (x near -1, y near +1), 0.04 eV above
+    the start: a metabasin event, not strict; its activation energy is the highest point
+    of start -> neighbour -> saddle, from scipy's stationary points: the event's saddle
+    (a = 1) or the spot's saddle between start and neighbour (a = 0.3, c = 0.15)."""
+    surface = CoupledSpectator(a=event_barrier, c=0.1 if event_barrier == 1.0 else 0.15)
+    event, start, start_energy = coupled_search(surface, NEAR_NEIGHBOUR)
+    neighbour, neighbour_energy, _ = surface.stationary_point([-1, 1])
+    spot_saddle, spot_energy, spot_negative = surface.stationary_point([-1, 0])
+    saddle, saddle_energy, negative = surface.stationary_point(event.saddle.ravel())
+    assert event.status == NEIGHBOUR_SADDLE, event.reason
+    assert search_levels(event.status) == {"first_order": True, "metabasin": True,
+                                           "strict": False}
+    assert (negative, spot_negative) == (1, 1)
+    assert 0 < neighbour_energy - start_energy < 0.1
+    assert event.neighbour_energy == pytest.approx(neighbour_energy, abs=1e-8)
+    assert event.neighbour_barrier == pytest.approx(spot_energy - start_energy, abs=1e-6)
+    assert event.neighbour_distance == pytest.approx(np.linalg.norm(neighbour - start),
+                                                     abs=1e-4)
+    highest = max(saddle_energy, spot_energy) - start_energy
+    assert event.activation_energy == pytest.approx(highest, abs=1e-6)
+    assert (spot_energy > saddle_energy) == (event_barrier == 0.3)
+    assert event.neb_force_calls > 0
+
+
+def test_a_saddle_out_of_a_basin_too_high_above_the_start_is_first_order_only():
+    """The same event with the spot tilted harder: the saddle's initial side lies 0.16 eV
+    above the start, beyond art.metabasin.energy, so no path is tried."""
+    surface = CoupledSpectator(a=0.3, c=0.15, tilt=0.08)
+    event, _, start_energy = coupled_search(surface, NEAR_NEIGHBOUR)
+    _, neighbour_energy, _ = surface.stationary_point([-1, 1])
+    assert neighbour_energy - start_energy > 0.1
+    assert event.status in FIRST_ORDER and event.status != NEIGHBOUR_SADDLE, event.reason
+    assert search_levels(event.status) == {"first_order": True, "metabasin": False,
+                                           "strict": False}
+    assert np.isnan(event.neighbour_barrier) and event.neb_force_calls == 0
+
+
+def test_climbing_image_neb_reaches_the_mueller_brown_saddle_between_two_minima():
+    """From the middle minimum to the lowest one (a curved path): the barrier is that of
+    the known saddle (-0.822, 0.624), E = -40.66 (Mueller & Brown)."""
+    surface = mueller_brown()
+    evaluate = CountingSurface(surface, 1e4)
+    start, end = (evaluate(surface.minimum(guess)) for guess in ([-0.05, 0.47], [-0.56, 1.44]))
+    path = climbing_image_neb(evaluate, start, end,
+                              MetabasinCheck(images=9, spring_constant=50.0,
+                                             force_tolerance=1e-3, iterations=5000), 0.01)
+    saddle = root(lambda p: surface.gradient(*p), [-0.822, 0.624], tol=1e-12).x
+    assert path.converged
+    assert path.barrier == pytest.approx(surface.energy(*saddle) - start.energy, abs=1e-4)
 
 
 def test_spectator_atoms_counts_moves_outside_an_unchanged_region():
