@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.glass_transition import fit_glass_transition
+from analysis.glass_transition import fit_glass_transition, fit_hinge_transition
 from analysis.dynamics import check_liquid as msd_liquid_check
 from analysis.box import perpendicular_widths
 from analysis.structure import first_peak_and_minimum, pair_distribution
@@ -320,6 +320,8 @@ def glass_transition_record(table_path: Path, config: dict, model: Model) -> dic
 
     The abscissa is the thermostat's target temperature (free of the thermal noise
     of the instantaneous temperature, which it leads by about rate x damping time).
+    Each quantity's fit carries, under "hinge", the second estimate of the same kink:
+    the breakpoint of a continuous two-line fit over both windows and the gap between.
     """
     datasets, attributes = read_hdf5(table_path)
     n_atoms = int(attributes["n_atoms"])
@@ -330,10 +332,18 @@ def glass_transition_record(table_path: Path, config: dict, model: Model) -> dic
     for quantity, dimension in GLASS_TRANSITION_QUANTITIES.items():
         per_atom = datasets[quantity][0] / n_atoms
         unit = f"{getattr(model.units, dimension)}/atom"
-        try:
-            fit = dataclasses.asdict(fit_glass_transition(temperature, per_atom, glass_window,
-                                                          liquid_window))
-        except ValueError as error:  # no resolvable kink: reported, not dropped
-            fit = {"error": str(error)}
+        fit = _kink_fit(fit_glass_transition, temperature, per_atom, glass_window, liquid_window)
+        fit["hinge"] = _kink_fit(fit_hinge_transition, temperature, per_atom,
+                                 (glass_window[0], liquid_window[1]),
+                                 (glass_window[1], liquid_window[0]))
         record["fits"][quantity] = {**fit, "unit": unit}
     return record
+
+
+def _kink_fit(estimator, *arguments) -> dict:
+    """The estimator's result as a dict, or {"error": why} where it finds no kink (reported,
+    not dropped)."""
+    try:
+        return dataclasses.asdict(estimator(*arguments))
+    except ValueError as error:
+        return {"error": str(error)}

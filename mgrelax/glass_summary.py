@@ -19,47 +19,62 @@ QUANTITY_SYMBOLS = {"volume": "V", "potential_energy": "E", "enthalpy": "H"}
 LOGGER = logging.getLogger(__name__)
 
 
-def combined_tg(values: list[float], window_uncertainties: list[float]) -> dict:
+def combined_tg(values: list[float], window_sds: list[float],
+                statistical_errors: list[float]) -> dict:
     """Mean Tg over n samples with its uncertainty (unit of the inputs).
 
-    tg_uncertainty = sqrt((sd / sqrt(n))^2 + rms(window)^2): the standard error of the
-    mean over samples (sd of the per-sample Tg with n - 1 degrees of freedom; 0 for one
-    sample, whose spread is unknown) combined with the root mean square of the
-    per-sample fit-window uncertainties, which are systematic (the same windows for
-    all samples) and so not reduced by n. ``tg_uncertainty_kind`` states it.
+    With n > 1: tg_uncertainty = sqrt((sd / sqrt(n))^2 + rms(window sd)^2), the standard
+    error of the mean over samples (sd with n - 1 degrees of freedom, which already holds
+    each quench's noise) combined with the root mean square of the per-sample fit-window
+    spreads, which are systematic (the same windows for all samples) and so not reduced
+    by n. With one sample: sqrt(window sd^2 + statistical error^2), that quench's own
+    bootstrap error. ``tg_uncertainty_kind`` states which.
     """
     values = np.asarray(values, float)
     n = len(values)
-    window = float(np.sqrt(np.mean(np.square(window_uncertainties))))
-    spread = float(np.std(values, ddof=1)) if n > 1 else 0.0
-    kind = (f"sqrt((sd over {n} samples / sqrt({n}))^2 + rms fit-window sd^2)" if n > 1
-            else "fit-window sd only (1 sample: no spread over samples)")
+    window = float(np.sqrt(np.mean(np.square(window_sds))))
+    if n > 1:
+        spread = float(np.std(values, ddof=1))
+        uncertainty = float(np.hypot(spread / np.sqrt(n), window))
+        kind = f"sqrt((sd over {n} samples / sqrt({n}))^2 + rms fit-window sd^2)"
+    else:
+        spread = 0.0
+        uncertainty = float(np.hypot(window, statistical_errors[0]))
+        kind = "sqrt(fit-window sd^2 + bootstrap error^2) of the one sample"
     return {"tg": float(values.mean()), "tg_sample_std": spread,
-            "tg_window_uncertainty": window,
-            "tg_uncertainty": float(np.hypot(spread / np.sqrt(n), window)),
+            "tg_window_sd": window, "tg_uncertainty": uncertainty,
             "tg_uncertainty_kind": kind, "n_samples": n}
+
+
+PER_SAMPLE_KIND = ("sqrt(sd over {n_windows} fit-window choices^2 + AR(1)-bootstrap error of "
+                   "the quench record^2)")
 
 
 def glass_transition_table(transition_files: list[Path],
                            anneal_temperature: float) -> pd.DataFrame:
     """Tg of every sample and quantity (V, E, H), their means over samples, and whether
-    ``anneal_temperature`` lies below each (see anneal_below_tg)."""
+    ``anneal_temperature`` lies below each (see anneal_below_tg). Each sample's row also
+    holds the hinge breakpoint (tg_hinge, the second estimate of the same kink)."""
     rows = []
     for sample, path in enumerate(transition_files):
         record = json.loads(Path(path).read_text())
         for quantity, fit in record["fits"].items():
+            hinge = fit.get("hinge", {})
             rows.append({"sample": sample, "quantity": quantity,
-                         "tg": fit.get("tg", np.nan),
-                         "tg_uncertainty": fit.get("tg_uncertainty", np.nan),
-                         "tg_uncertainty_kind": (f"sd over {fit['n_windows']} fit-window choices"
+                         **{name: fit.get(name, np.nan) for name in
+                            ("tg", "tg_window_sd", "tg_statistical_error", "tg_uncertainty")},
+                         "tg_uncertainty_kind": (PER_SAMPLE_KIND.format(**fit)
                                                  if "n_windows" in fit else ""),
+                         "tg_hinge": hinge.get("tg", np.nan),
+                         "tg_hinge_error": hinge.get("tg_error", np.nan),
                          "temperature_unit": record["temperature_unit"],
-                         "error": fit.get("error", "")})
+                         "error": fit.get("error", ""), "hinge_error": hinge.get("error", "")})
     table = pd.DataFrame(rows)
     summary = []
     for quantity, group in table[table["error"] == ""].groupby("quantity"):
         summary.append({"sample": "mean", "quantity": quantity,
-                        **combined_tg(group["tg"].tolist(), group["tg_uncertainty"].tolist()),
+                        **combined_tg(group["tg"].tolist(), group["tg_window_sd"].tolist(),
+                                      group["tg_statistical_error"].tolist()),
                         "temperature_unit": group["temperature_unit"].iloc[0], "error": ""})
     return anneal_below_tg(pd.concat([table, pd.DataFrame(summary)], ignore_index=True),
                            anneal_temperature)

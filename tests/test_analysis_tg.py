@@ -1,5 +1,6 @@
-"""Glass-transition fit on synthetic piecewise-linear quench data; Tg over samples and
-the anneal check of the glass summary."""
+"""Glass-transition fits (window crossing and hinge breakpoint) on synthetic
+piecewise-linear quench data with known Tg; Tg over samples and the anneal check of
+the glass summary."""
 
 import json
 import logging
@@ -8,7 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.glass_transition import GlassTransition, fit_glass_transition
+from scipy.signal import lfilter
+
+from analysis.glass_transition import (GlassTransition, fit_glass_transition,
+                                       fit_hinge_transition)
 from mgrelax.glass_summary import combined_tg, glass_transition_table
 
 TG = 700.0
@@ -17,19 +21,23 @@ SLOPE_LIQUID = 2.5e-3
 V_AT_TG = 17.0
 
 
-def quench(noise=0.0, seed=0):
-    """Cooling record 1100 K -> 300 K in 5 K steps with a kink at TG."""
-    temperature = np.arange(1100.0, 299.0, -5.0)
+def quench(noise=0.0, seed=0, correlation=0.0, step=5.0):
+    """Cooling record 1100 K -> 300 K in ``step`` K steps with a kink at TG, plus AR(1)
+    noise of standard deviation ``noise`` and lag-1 correlation ``correlation`` (the
+    thermal fluctuations of successive records)."""
+    temperature = np.arange(1100.0, 299.0, -step)
     slope = np.where(temperature < TG, SLOPE_GLASS, SLOPE_LIQUID)
     volume = V_AT_TG + slope * (temperature - TG)
-    return temperature, volume + np.random.default_rng(seed).normal(0.0, noise, temperature.size)
+    shocks = np.random.default_rng(seed).normal(0.0, noise * np.sqrt(1 - correlation**2),
+                                                temperature.size)
+    return temperature, volume + lfilter([1.0], [1.0, -correlation], shocks)
 
 
 def test_noiseless_kink_is_recovered_exactly():
     result = fit_glass_transition(*quench())
     assert isinstance(result, GlassTransition)
     assert result.tg == pytest.approx(TG, abs=1e-6)
-    assert result.tg_uncertainty < 1e-6
+    assert result.tg_uncertainty < 1e-6 and result.tg_statistical_error < 1e-6
     assert result.slope_glass == pytest.approx(SLOPE_GLASS)
     assert result.slope_liquid == pytest.approx(SLOPE_LIQUID)
     assert result.intercept_glass == pytest.approx(V_AT_TG - SLOPE_GLASS * TG)
@@ -85,26 +93,62 @@ def test_too_few_points_raise():
         fit_glass_transition(temperature, volume, glass_window=(300.0, 306.0))
 
 
+def test_noiseless_hinge_breakpoint_is_the_kink():
+    result = fit_hinge_transition(*quench(), (300.0, 1100.0), (450.0, 950.0))
+    assert result.tg == pytest.approx(TG, abs=0.01) and result.tg_error < 0.01
+    assert result.slope_glass == pytest.approx(SLOPE_GLASS)
+    assert result.slope_liquid == pytest.approx(SLOPE_LIQUID)
+    with pytest.raises(ValueError, match="edge"):
+        fit_hinge_transition(*quench(), (300.0, 1100.0), (750.0, 950.0))
+
+
+@pytest.mark.parametrize("correlation", [0.0, 0.7])
+def test_bootstrap_errors_have_the_size_of_the_true_scatter(correlation):
+    """80 quenches with AR(1) noise of known correlation: each estimator's reported
+    statistical error (rms over the quenches) matches the sd of its Tg over them within
+    25 % (the sd of 80 draws is itself known to about 8 %), and Tg is unbiased."""
+    estimates = {"windows": [], "hinge": []}
+    for seed in range(80):
+        record = quench(noise=0.004, seed=seed, correlation=correlation, step=2.5)
+        windows = fit_glass_transition(*record, (300.0, 500.0), (850.0, 1100.0))
+        hinge = fit_hinge_transition(*record, (300.0, 1100.0), (500.0, 850.0))
+        estimates["windows"].append((windows.tg, windows.tg_statistical_error))
+        estimates["hinge"].append((hinge.tg, hinge.tg_error))
+    for name, pairs in estimates.items():
+        tg, error = np.array(pairs).T
+        scatter = np.std(tg, ddof=1)
+        assert np.sqrt(np.mean(error**2)) == pytest.approx(scatter, rel=0.25), name
+        assert abs(tg.mean() - TG) < 3 * scatter / np.sqrt(tg.size), name
+
+
 def test_mean_tg_combines_the_sample_spread_with_the_fit_windows():
     # Tg 740 and 760 K: sd sqrt(200) K, standard error of the mean 10 K; fit-window
-    # uncertainties 24 and 32 K: rms sqrt(800) K; combined sqrt(100 + 800) = 30 K.
-    mean = combined_tg([740.0, 760.0], [24.0, 32.0])
+    # sds 24 and 32 K: rms sqrt(800) K; combined sqrt(100 + 800) = 30 K. The per-sample
+    # bootstrap errors (already in the spread over samples) do not enter twice.
+    mean = combined_tg([740.0, 760.0], [24.0, 32.0], [50.0, 50.0])
     assert mean["tg"] == 750.0 and mean["n_samples"] == 2
     assert mean["tg_sample_std"] == pytest.approx(np.sqrt(200.0))
-    assert mean["tg_window_uncertainty"] == pytest.approx(np.sqrt(800.0))
+    assert mean["tg_window_sd"] == pytest.approx(np.sqrt(800.0))
     assert mean["tg_uncertainty"] == pytest.approx(30.0)
     assert mean["tg_uncertainty_kind"].startswith("sqrt((sd over 2 samples / sqrt(2))^2")
-    single = combined_tg([740.0], [24.0])
-    assert single["tg_uncertainty"] == 24.0 and "1 sample" in single["tg_uncertainty_kind"]
+    single = combined_tg([740.0], [24.0], [7.0])
+    assert single["tg_uncertainty"] == 25.0 and "one sample" in single["tg_uncertainty_kind"]
 
 
 def test_sample_spread_enters_as_the_standard_error_of_the_mean():
     # Per-sample Tg scattering with sd 30 K over 5 samples, no window uncertainty: the
     # uncertainty squared averages 30^2 / 5 (within 3 standard errors of 400 draws).
     rng = np.random.default_rng(3)
-    squared = [combined_tg(rng.normal(TG, 30.0, 5), [0.0] * 5)["tg_uncertainty"] ** 2
+    squared = [combined_tg(rng.normal(TG, 30.0, 5), [0.0] * 5, [9.0] * 5)["tg_uncertainty"] ** 2
                for _ in range(400)]
     assert np.mean(squared) == pytest.approx(30.0**2 / 5, rel=3 * np.sqrt(2 / 4) / 20)
+
+
+def fit(tg, window_sd, statistical_error):
+    """A sample's fit as glass_transition_record writes it (Tg in K)."""
+    return {"tg": tg, "tg_window_sd": window_sd, "tg_statistical_error": statistical_error,
+            "tg_uncertainty": float(np.hypot(window_sd, statistical_error)), "n_windows": 25,
+            "hinge": {"tg": tg + 40.0, "tg_error": 10.0}}
 
 
 def transition_record(path, fits):
@@ -114,10 +158,10 @@ def transition_record(path, fits):
 
 def test_anneal_at_or_above_a_samples_tg_is_flagged(tmp_path, caplog):
     files = [transition_record(tmp_path / "0.json", {
-                 "potential_energy": {"tg": 690.0, "tg_uncertainty": 20.0, "n_windows": 25},
-                 "volume": {"tg": 760.0, "tg_uncertainty": 25.0, "n_windows": 25}}),
+                 "potential_energy": fit(690.0, 12.0, 16.0),
+                 "volume": fit(760.0, 15.0, 20.0)}),
              transition_record(tmp_path / "1.json", {
-                 "potential_energy": {"tg": 706.0, "tg_uncertainty": 30.0, "n_windows": 25},
+                 "potential_energy": fit(706.0, 18.0, 24.0),
                  "volume": {"error": "no kink"}})]
     with caplog.at_level(logging.WARNING):
         table = glass_transition_table(files, anneal_temperature=700.0)
@@ -133,5 +177,8 @@ def test_anneal_at_or_above_a_samples_tg_is_flagged(tmp_path, caplog):
     assert rows.loc[("mean", "potential_energy"), "tg"] == 698.0
     assert "Tg(E) = 698 +- " in rows.loc[("mean", "potential_energy"), "note"]
     assert rows.loc[("mean", "volume"), "anneal_below_tg"] == True  # noqa: E712
-    assert rows.loc[(0, "volume"), "tg_uncertainty_kind"] == "sd over 25 fit-window choices"
+    assert rows.loc[(0, "volume"), "tg_uncertainty_kind"].startswith(
+        "sqrt(sd over 25 fit-window choices^2 + AR(1)-bootstrap error")
+    assert rows.loc[(0, "volume"), "tg_hinge"] == 800.0
+    assert pd.isna(rows.loc[(1, "volume"), "tg_hinge"])
     assert caplog.text.count("is not below Tg") == 2
