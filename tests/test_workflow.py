@@ -66,6 +66,23 @@ def test_glass_stage_publishes_its_results(tiny_run):
             assert (glass / "figures" / (figure + suffix)).stat().st_size > 1000
 
 
+def test_tg_of_the_real_quenches_agrees_with_the_hinge_breakpoint(tiny_run):
+    """The window-crossing Tg against the second estimate of the same kink (the hinge
+    breakpoint), wherever both find one, within 3 combined standard errors."""
+    compared = 0
+    for sample in (0, 1):
+        record = json.loads((tiny_run / f"results/glass/sample{sample}/glass_transition.json")
+                            .read_text())
+        for quantity, fit in record["fits"].items():
+            hinge = fit["hinge"]
+            assert ("tg" in hinge) != ("error" in hinge), quantity
+            if "tg" in fit and "tg" in hinge:
+                combined = np.hypot(fit["tg_uncertainty"], hinge["tg_error"])
+                assert abs(fit["tg"] - hinge["tg"]) < 3 * combined, (sample, quantity)
+                compared += 1
+    assert compared >= 1
+
+
 def test_second_run_has_nothing_to_do(tiny_run):
     for target in ("all", "figures"):
         result = run_snakemake(tiny_run, "--dry-run", target)
