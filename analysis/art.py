@@ -1,5 +1,5 @@
 """Statistics of ART nouveau searches: duplicate events, the activation-energy spectrum
-and the success rate (Yang et al., Phys. Rev. B 102, 174103 (2020), Fig. 4b: 1000
+and the success rate at each level (Yang et al., Phys. Rev. B 102, 174103 (2020), Fig. 4b: 1000
 searches on Cu-centred clusters, mean activation energy 1.35 eV).
 
 Energies in eV, displacements in Angstrom.
@@ -20,7 +20,7 @@ MIN_LOGNORMAL = 3
 
 @dataclass(frozen=True)
 class SpectrumStatistics:
-    """Activation energies of the unique verified events (eV).
+    """Activation energies of the unique events of a level (eV).
 
     n : number of energies.
     mean, mean_interval : mean and its (low, high) Student t confidence interval (NaN
@@ -42,10 +42,10 @@ class SpectrumStatistics:
 
 @dataclass(frozen=True)
 class SuccessRate:
-    """Fraction of searches that gave a verified saddle, with its (low, high) interval."""
+    """Fraction of searches that succeeded, with its (low, high) interval."""
 
     searches: int
-    verified: int
+    successes: int
     rate: float
     interval: tuple
     confidence: float
@@ -56,11 +56,11 @@ def largest_atom_difference(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.linalg.norm(a - b, axis=-1)))
 
 
-def duplicate_of(samples, saddle_energies, saddle_displacements, verified,
+def duplicate_of(samples, saddle_energies, saddle_displacements, included,
                  energy_tolerance: float, distance_tolerance: float) -> np.ndarray:
     """For each event the index of the earlier unique event it repeats, -1 if none.
 
-    Only ``verified`` events take part. Event i repeats a unique event j < i of the same
+    Only the ``included`` events (a mask) take part. Event i repeats a unique event j < i of the same
     sample when |E_i - E_j| <= energy_tolerance (eV) and no atom's saddle displacement
     ((N, 3) from the common minimum, A) differs by distance_tolerance or more: the
     first of a group is kept, and later events are compared with kept ones only.
@@ -69,7 +69,7 @@ def duplicate_of(samples, saddle_energies, saddle_displacements, verified,
     energies = np.asarray(saddle_energies, dtype=float)
     result = np.full(len(energies), -1)
     kept = []
-    for i in np.flatnonzero(verified):
+    for i in np.flatnonzero(included):
         candidates = [j for j in kept if samples[j] == samples[i]
                       and abs(energies[i] - energies[j]) <= energy_tolerance]
         for j in candidates:
@@ -96,7 +96,7 @@ def spectrum_statistics(activation_energies, confidence: float = 0.95) -> Spectr
         interval = (mean - half, mean + half)
     lognormal, note = None, ""
     if n < MIN_LOGNORMAL:
-        note = f"{n} unique verified event(s): the log-normal fit needs {MIN_LOGNORMAL}"
+        note = f"{n} unique event(s): the log-normal fit needs {MIN_LOGNORMAL}"
     elif not np.all(energies > 0):
         note = "no log-normal fit: non-positive activation energies"
     else:
@@ -106,11 +106,11 @@ def spectrum_statistics(activation_energies, confidence: float = 0.95) -> Spectr
                               lognormal=lognormal, note=note)
 
 
-def success_rate(verified: int, searches: int, confidence: float = 0.95) -> SuccessRate:
-    """Fraction of ``searches`` (>= 1) that gave a verified saddle, with the exact
-    (Clopper-Pearson) binomial interval."""
-    interval = binomtest(verified, searches).proportion_ci(confidence_level=confidence,
-                                                           method="exact")
-    return SuccessRate(searches=searches, verified=verified, rate=verified / searches,
+def success_rate(successes: int, searches: int, confidence: float = 0.95) -> SuccessRate:
+    """Fraction of ``searches`` (>= 1) that succeeded, with the exact (Clopper-Pearson)
+    binomial interval."""
+    interval = binomtest(successes, searches).proportion_ci(confidence_level=confidence,
+                                                            method="exact")
+    return SuccessRate(searches=searches, successes=successes, rate=successes / searches,
                        interval=(float(interval.low), float(interval.high)),
                        confidence=confidence)

@@ -11,7 +11,8 @@ starting minimum), and runs its searches one after another. The table is written
 already done, and is renamed to the output when the batch is done.
 
 Table columns: every scalar field of mgrelax.art.Event, activation_energy and
-asymmetry (eV), and sample, batch, cluster, centre_id, seed; ``saddle_displacement``
+asymmetry (eV), one boolean column per level of mgrelax.art.LEVELS (first_order,
+metabasin, strict), and sample, batch, cluster, centre_id, seed; ``saddle_displacement``
 and ``final_displacement`` ((searches, N, 3) float32, A) are the saddle and final
 minimum less the starting minimum, NaN where the search did not reach them;
 ``minimum/sample<k>`` holds the starting minimum ((N, 3), A). Every dataset has its
@@ -31,7 +32,8 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from mgrelax.art import ArtSettings, CountingSurface, Event, minimise
+from mgrelax.art import ArtSettings, CountingSurface, Event, minimise, search_levels
+from mgrelax.art_metabasin import MetabasinCheck
 from mgrelax.art_search import search_cluster
 from mgrelax.jobs import PARTIAL
 from mgrelax.lammps_io import Configuration, read_data_file, read_hdf5, write_hdf5
@@ -53,7 +55,8 @@ COLUMN_UNITS = {
     "activation_energy": "eV", "asymmetry": "eV",
     "eigenvalue": "eV/Angstrom^2", "second_eigenvalue": "eV/Angstrom^2",
     "saddle_force": "eV/Angstrom", "region_displacement": LENGTH_UNIT,
-    "max_displacement": LENGTH_UNIT,
+    "max_displacement": LENGTH_UNIT, "neighbour_energy": "eV", "neighbour_barrier": "eV",
+    "neighbour_distance": LENGTH_UNIT,
 }
 """Units of the real-valued columns."""
 MINIMUM_PREFIX = "minimum/sample"
@@ -118,7 +121,8 @@ def event_row(event: Event, search: Search, centre_id: int, sample: int, batch: 
     """The scalar columns of one search."""
     return {"sample": sample, "batch": batch, "cluster": search.cluster, "centre_id": centre_id,
             "seed": search.seed, **{name: getattr(event, name) for name in EVENT_FIELDS},
-            "activation_energy": event.activation_energy, "asymmetry": event.asymmetry}
+            "activation_energy": event.activation_energy, "asymmetry": event.asymmetry,
+            **search_levels(event.status)}
 
 
 def displacement(positions: np.ndarray | None, minimum: np.ndarray) -> np.ndarray:
@@ -138,15 +142,16 @@ class BatchTable:
     @classmethod
     def resumed(cls, path: Path, sample: int, searches: list[Search], attributes: dict):
         """The table of an earlier attempt at this batch if ``path`` holds one whose
-        searches are the first of ``searches``, made with the same engine settings and
-        radii; else None."""
+        searches are the first of ``searches``, made with the same engine and metabasin
+        settings and radii; else None."""
         if not path.exists():
             return None
         events, stored = read_events(path)
         done = list(zip(events.rows["cluster"], events.rows["seed"]))
         radii = ("push_radius", "mode_radius")
         if (done != [(s.cluster, s.seed) for s in searches[:len(done)]]
-                or json.loads(stored["settings"]) != attributes["settings"]
+                or any(json.loads(stored.get(key, "null")) != attributes[key]
+                       for key in ("settings", "metabasin"))
                 or any(stored[key] != attributes[key] for key in radii)):
             LOGGER.warning("%s holds other searches or settings than this batch's: starting "
                            "over", path)
@@ -179,6 +184,7 @@ class ClusterSearches:
         self.directory, self.glass = directory, glass
         art = config["art"]
         self.settings = ArtSettings(**art["engine"])
+        self.neighbours = MetabasinCheck(**art["metabasin"])
         self.radii = art["push_radius"], art["mode_radius"]
         self.surface = self._open()
 
@@ -193,7 +199,7 @@ class ClusterSearches:
     def search(self, minimum: np.ndarray, centre_id: int, seed: int) -> Event:
         try:
             return search_cluster(self.surface, self.glass, minimum, centre_id, *self.radii,
-                                  self.settings, seed)
+                                  self.settings, seed, neighbours=self.neighbours)
         except Exception as error:
             LOGGER.exception("search with seed %d raised: recorded, LAMMPS restarted", seed)
             self.surface.close()
@@ -216,7 +222,7 @@ def run_batch(config: dict, model: Model, inherent_data: Path, output: Path, sam
     centres = {s.cluster: run_centre(config, model, glass, s.cluster) for s in searches}
     partial = output.with_name(output.name + PARTIAL)
     attributes = {"sample": sample, "batch": batch, "inherent_structure": str(inherent_data),
-                  "settings": art["engine"], "push_radius": art["push_radius"],
+                  "settings": art["engine"], "metabasin": art["metabasin"], "push_radius": art["push_radius"],
                   "mode_radius": art["mode_radius"], "provenance": provenance or {}}
     searcher = ClusterSearches(config, model, inherent_data, output.parent / "surface", glass)
     try:

@@ -1,5 +1,5 @@
-"""Figures of the ART stage: the activation-energy spectrum (Yang et al. 2020, Fig. 4b)
-and the check of its barriers against climbing-image NEB."""
+"""Figures of the ART stage: the activation-energy spectrum of the spectrum level
+(Yang et al. 2020, Fig. 4b), with the other levels beside it, and the check of its barriers against climbing-image NEB."""
 
 from __future__ import annotations
 
@@ -11,34 +11,41 @@ import numpy as np
 import pandas as pd
 from scipy.stats import lognorm
 
+from mgrelax.art import LEVEL_STATUSES, LEVELS
 from mgrelax.figures import COLUMN_WIDTH_IN, save
 
 
 def outcome_text(summary: dict) -> str:
-    """Searches, verified events with the success rate, unique events, first-order saddles
-    (connected to the start or not), and the count of each failure."""
-    success = summary["success_rate"]
-    low, high = (100 * bound for bound in success["interval"])
-    lines = [f"{summary['searches']} searches",
-             f"verified: {summary['verified']} ({100 * success['rate']:.0f} %; "
-             f"{100 * success['confidence']:.0f} % interval {low:.0f}-{high:.0f} %)",
-             f"unique: {summary['unique']}",
-             f"first-order, connected or not: {summary['first_order_saddles']['count']}"]
+    """Searches, each level's count and fraction with its interval, the unique events of
+    the spectrum level, and the count of each other outcome."""
+    lines = [f"{summary['searches']} searches"]
+    for level, record in summary["levels"].items():
+        low, high = (100 * bound for bound in record["interval"])
+        lines.append(f"{level}: {record['successes']} ({100 * record['rate']:.0f} %; "
+                     f"{100 * record['confidence']:.0f} % interval {low:.0f}-{high:.0f} %)")
+    lines.append(f"unique {summary['spectrum_level']}: {summary['unique']}")
     lines += [f"{status}: {count}" for status, count in sorted(summary["statuses"].items(),
                                                                key=lambda item: -item[1])
-              if status != "saddle"]
+              if status not in LEVEL_STATUSES["metabasin"]]
     return "\n".join(lines)
 
 
-def spectrum_figure(energies: np.ndarray, summary: dict):
-    """Histogram of the unique verified activation energies (eV) with the log-normal
-    fit scaled to counts, the mean and its confidence interval (band), the paper's mean
-    (dotted), and the outcome of every search (``summary``: summary.json) in a box."""
+def spectrum_figure(spectra: dict[str, np.ndarray], summary: dict):
+    """Histogram of the unique activation energies (eV) of the spectrum level
+    (summary["spectrum_level"]) with the log-normal fit scaled to counts, the mean and
+    its confidence interval (band), the other levels' histograms as outlines on the same
+    bins, the paper's mean (dotted), and the outcome of every search (``summary``:
+    summary.json) in a box. ``spectra``: {level: unique activation energies}."""
     figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.6))
-    spectrum = summary["activation_energy"]
+    level, spectrum = summary["spectrum_level"], summary["activation_energy"]
+    energies = spectra[level]
     if len(energies):
-        edges = np.histogram_bin_edges(energies, bins="auto")
-        axis.hist(energies, bins=edges, color="C0", alpha=0.7)
+        edges = np.histogram_bin_edges(np.concatenate(list(spectra.values())), bins="auto")
+        axis.hist(energies, bins=edges, color="C0", alpha=0.7, label=f"{level} (spectrum)")
+        for style, other in zip(("-.", "--"), (name for name in spectra if name != level)):
+            counts = np.histogram(spectra[other], bins=edges)[0]
+            axis.step(edges, np.append(counts, counts[-1]), where="post", color="0.3",
+                      ls=style, lw=0.8, label=other)
         fit = spectrum["lognormal"]
         if fit is not None:
             x = np.linspace(max(edges[0], 1e-6), edges[-1], 200)
@@ -53,7 +60,7 @@ def spectrum_figure(energies: np.ndarray, summary: dict):
                          label=f"{100 * spectrum['confidence']:.0f} % interval")
         axis.set_ylim(0, 1.8 * axis.get_ylim()[1])  # room for the legend and the outcomes
     else:
-        axis.text(0.5, 0.5, "no verified saddle", transform=axis.transAxes, ha="center")
+        axis.text(0.5, 0.5, f"no {level} event", transform=axis.transAxes, ha="center")
         axis.set_xlim(0, 2 * summary["paper"]["mean_activation_energy"])
     paper = summary["paper"]
     axis.axvline(paper["mean_activation_energy"], color="k", ls=":", lw=0.8,
@@ -61,6 +68,7 @@ def spectrum_figure(energies: np.ndarray, summary: dict):
     axis.text(0.98, 0.97, outcome_text(summary), transform=axis.transAxes, ha="right",
               va="top", fontsize=5, bbox={"facecolor": "white", "edgecolor": "0.7", "lw": 0.5})
     axis.legend(fontsize=5, loc="upper left", framealpha=1.0, edgecolor="none")
+    axis.set_title(f"spectrum of the {level} events", fontsize=7)
     axis.set_xlabel("activation energy $\\Delta E$ (eV)", fontsize=8)
     axis.set_ylabel("count", fontsize=8)
     axis.tick_params(labelsize=7)
@@ -100,7 +108,9 @@ def neb_figure(table):
 
 
 def spectrum_plot(table: Path, summary: Path, png, pdf) -> None:
-    """:func:`spectrum_figure` of the unique events of events.csv with summary.json."""
+    """:func:`spectrum_figure` of the unique events of each level in events.csv with
+    summary.json."""
     rows = pd.read_csv(table)
-    energies = rows.loc[rows["unique"], "activation_energy"].to_numpy()
-    save(spectrum_figure(energies, json.loads(Path(summary).read_text())), png, pdf)
+    spectra = {level: rows.loc[rows[f"unique_{level}"], "activation_energy"].to_numpy()
+               for level in LEVELS}
+    save(spectrum_figure(spectra, json.loads(Path(summary).read_text())), png, pdf)

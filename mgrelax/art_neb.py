@@ -1,5 +1,7 @@
 """The independent check of ART barriers: climbing-image NEB (mgrelax.neb.run_neb)
-between the starting minimum and the final minimum of the first unique verified events.
+between the starting minimum and the final minimum of the first unique strict events
+(mgrelax.art.LEVELS: the saddle's reactant side is the start, so the NEB between the
+two minima crosses the same saddle; a metabasin event's path passes a neighbour).
 
 ``neb.csv``: one row per checked event: its row in events.h5 (``event``), sample,
 cluster, centre atom, seed, the ART barrier and the NEB barrier (eV), their difference
@@ -72,7 +74,7 @@ def write_neb_check(events_path: Path, inherent_data: dict, output, config: dict
     ``inherent_data``: {sample: inherent structure the ART searches started from}."""
     events, _ = read_events(events_path)
     settings = config["art"]["neb"]
-    chosen = events.rows[events.rows["unique"]].head(settings["events"])
+    chosen = events.rows[events.rows["unique_strict"]].head(settings["events"])
     directory = Path(output.table).parent / "neb"
     starts = {sample: minimum_data(config, model, inherent_data[sample], events.minima[sample],
                                    directory / f"sample{sample}")

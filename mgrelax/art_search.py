@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from analysis.box import minimum_image
-from mgrelax.art import ArtSettings, EnergySurface, Event, find_saddle, random_push_direction
+from mgrelax.art import (ArtSettings, EnergySurface, Event, NeighbourCheck, find_saddle,
+                         random_push_direction)
 from mgrelax.lammps_io import Configuration
 
 
@@ -23,11 +24,14 @@ def atoms_within(glass: Configuration, positions: np.ndarray, centre_id: int,
 
 def search_cluster(surface: EnergySurface, glass: Configuration, minimum: np.ndarray,
                    centre_id: int, push_radius: float, mode_radius: float,
-                   settings: ArtSettings, seed: int) -> Event:
+                   settings: ArtSettings, seed: int,
+                   neighbours: NeighbourCheck | None = None) -> Event:
     """One search from ``minimum``: a random push of the atoms within ``push_radius`` of
-    the centre, the lowest mode sought within ``mode_radius`` (seeded)."""
+    the centre, the lowest mode sought within ``mode_radius`` (seeded); ``neighbours``
+    connects a saddle out of a near-degenerate neighbour (the metabasin level)."""
     rng = np.random.default_rng(seed)
     push = random_push_direction(rng, minimum.shape,
                                  atoms_within(glass, minimum, centre_id, push_radius))
     return find_saddle(surface, minimum, push, settings, seed=seed,
-                       region=atoms_within(glass, minimum, centre_id, mode_radius))
+                       region=atoms_within(glass, minimum, centre_id, mode_radius),
+                       neighbours=neighbours)

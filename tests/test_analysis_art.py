@@ -5,8 +5,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scipy.stats import beta
+
 from analysis.art import duplicate_of, spectrum_statistics, success_rate
-from mgrelax.art_summary import summary_record
+from mgrelax.art import LEVEL_STATUSES, LEVELS
+from mgrelax.art_campaign import EventTable
+from mgrelax.art_summary import mark_duplicates, summary_record
 
 N_ATOMS = 4
 
@@ -45,8 +49,8 @@ def test_spectrum_mean_interval_sd_median_and_lognormal_fit():
     assert statistics.note == ""
 
 
-@pytest.mark.parametrize("energies, note", [([], "0 unique verified"),
-                                            ([1.2], "1 unique verified"),
+@pytest.mark.parametrize("energies, note", [([], "0 unique event"),
+                                            ([1.2], "1 unique event"),
                                             ([0.5, -0.1, 0.7], "non-positive")])
 def test_a_small_or_non_positive_spectrum_says_why_it_has_no_fit(energies, note):
     statistics = spectrum_statistics(energies)
@@ -62,22 +66,59 @@ def test_success_rate_has_the_clopper_pearson_interval():
     assert success_rate(0, 4).interval[0] == 0.0
 
 
-def test_summary_counts_statuses_duplicates_and_force_calls():
-    rows = pd.DataFrame({
-        "status": ["saddle", "saddle", "lost_curvature", "saddle", "not_connected"],
-        "unique": [True, False, False, True, False],
-        "activation_energy": [1.0, 1.0, np.nan, 2.0, np.nan],
-        "force_calls": [100, 300, 50, 200, 400],
+def level_rows() -> pd.DataFrame:
+    """Six searches: two strict events (one repeating the other's saddle), a metabasin
+    event through a neighbour, a first-order saddle out of an unrelated basin, a search
+    whose neighbour's path did not converge, and a failure (energies in eV)."""
+    return pd.DataFrame({
+        "status": ["saddle", "saddle", "neighbour_saddle", "not_connected", "spectator_flip",
+                   "lost_curvature"],
+        "sample": [0, 0, 0, 0, 0, 0],
+        "saddle_energy": [-99.0, -99.0, -98.0, -97.0, -96.5, np.nan],
+        "activation_energy": [1.0, 1.0, 2.0, 3.0, 3.5, np.nan],
+        "force_calls": [100, 300, 500, 700, 800, 50],
+        "neighbour_energy": [np.nan, np.nan, -99.95, np.nan, -99.96, np.nan],
+        "neighbour_connected": [False, False, True, False, False, False],
+        "neb_force_calls": [0, 0, 400, 0, 600, 0],
+        **{level: [status in statuses for status in ["saddle", "saddle", "neighbour_saddle",
+                                                     "not_connected", "spectator_flip",
+                                                     "lost_curvature"]]
+           for level, statuses in LEVEL_STATUSES.items()},
     })
+
+
+def test_duplicates_are_marked_within_each_level():
+    rows = level_rows()
+    fields = np.stack([displacement(0, 1.0)] * 2 + [displacement(i, 1.0) for i in range(4)])
+    events = EventTable(rows, fields, fields, {0: np.zeros((N_ATOMS, 3))})
+    art = {"spectrum_level": "metabasin",
+           "duplicates": {"energy_tolerance": 1e-3, "distance_tolerance": 0.1}}
+    marked = mark_duplicates(events, art).rows
+    assert marked["unique_strict"].tolist() == [True, False, False, False, False, False]
+    assert marked["unique_metabasin"].tolist() == [True, False, True, False, False, False]
+    assert marked["unique_first_order"].tolist() == [True, False, True, True, True, False]
+    assert marked["unique"].equals(marked["unique_metabasin"])
+    assert marked["duplicate_of"].tolist() == [-1, 0, -1, -1, -1, -1]
+
+
+def test_summary_counts_each_level_with_its_clopper_pearson_interval():
+    rows = level_rows().assign(**{f"unique_{level}": lambda r, level=level: r[level]
+                                  & (r.index != 1) for level in LEVELS})
     config = {"n_atoms": 250, "samples": 2, "quench": {"cooling_rate": 1e14},
-              "art": {"centres": 1, "searches_per_centre": 5, "temperature": 300}}
+              "art": {"centres": 1, "searches_per_centre": 6, "temperature": 300,
+                      "spectrum_level": "metabasin", "metabasin": {"energy": 0.1}}}
+    rows["unique"] = rows["unique_metabasin"]
     summary = summary_record(rows, config)
-    assert (summary["searches"], summary["verified"], summary["unique"],
-            summary["duplicates"]) == (5, 3, 2, 1)
-    assert summary["statuses"] == {"saddle": 3, "lost_curvature": 1, "not_connected": 1}
-    assert summary["activation_energy"]["mean"] == 1.5
-    assert summary["activation_energy"]["unit"] == "eV"
-    assert summary["success_rate"]["rate"] == pytest.approx(0.6)
-    assert summary["first_order_saddles"]["count"] == 4
-    assert summary["force_calls_per_saddle"]["median"] == 200
-    assert summary["scale"]["samples"] == 1
+    assert (summary["searches"], summary["unique"], summary["duplicates"]) == (6, 2, 1)
+    counts = {level: record["successes"] for level, record in summary["levels"].items()}
+    assert counts == {"first_order": 5, "metabasin": 3, "strict": 2}
+    for level, count in counts.items():  # the beta-quantile form of Clopper-Pearson
+        expected = (beta.ppf(0.025, count, 6 - count + 1), beta.ppf(0.975, count + 1, 6 - count))
+        assert summary["levels"][level]["interval"] == pytest.approx(expected, abs=1e-9)
+    assert summary["activation_energy"]["mean"] == 1.5 and summary["activation_energy"][
+        "level"] == "metabasin"
+    assert summary["levels"]["first_order"]["activation_energy"]["n"] == 4
+    assert summary["levels"]["strict"]["median_force_calls"] == 200
+    assert summary["force_calls_per_saddle"]["median"] == 300
+    assert (summary["neighbours"]["checked"], summary["neighbours"]["connected"]) == (2, 1)
+    assert summary["statuses"]["saddle"] == 2 and summary["scale"]["samples"] == 1

@@ -6,7 +6,9 @@ import pytest
 import yaml
 
 from conftest import TINY_CONFIG
-from mgrelax.art import ACTIVATIONS, SADDLE, ArtSettings, find_saddle, random_push_direction
+from mgrelax.art import (ACTIVATIONS, SADDLE, ArtSettings, CountingSurface, find_saddle,
+                         random_push_direction)
+from mgrelax.art_metabasin import MetabasinCheck, climbing_image_neb
 from mgrelax.config import validate_config
 from mgrelax.lammps_surface import open_surface
 from mgrelax.launch import LaunchSettings
@@ -65,3 +67,18 @@ def test_vacancy_hop_saddle_is_the_neb_saddle(vacancy, tmp_path, activation):
     assert neb.converged
     assert event.activation_energy == pytest.approx(neb.barrier, abs=0.005)
     assert event.force_calls < 400
+
+
+def test_the_in_process_neb_of_the_metabasin_check_agrees_with_lammps_neb(vacancy, tmp_path):
+    """The band that connects a neighbour to the start (mgrelax.art_metabasin) on the vacancy
+    hop: its barrier equals LAMMPS's climbing-image NEB barrier between the same minima
+    to 5 meV."""
+    hop, surface = vacancy
+    evaluate = CountingSurface(surface, max_force=100.0)
+    final = hop.initial + minimum_image(hop.final - hop.initial, hop.box_length)
+    path = climbing_image_neb(evaluate, evaluate(hop.initial), evaluate(final),
+                              MetabasinCheck(images=5), max_atom_step=0.1)
+    neb = run_neb(tmp_path / "neb", hop.initial_data, final, hop.model, LaunchSettings(),
+                  replicas=5, force_tolerance=0.01)
+    assert path.converged and neb.converged
+    assert path.barrier == pytest.approx(neb.barrier, abs=0.005)

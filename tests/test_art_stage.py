@@ -13,13 +13,13 @@ import yaml
 
 from conftest import TINY_CONFIG
 from mgrelax import art_campaign
-from mgrelax.art import (FAILURES, SADDLE, ArtSettings, Event, find_saddle,
-                         random_push_direction)
+from mgrelax.art import (FAILURES, LEVEL_STATUSES, LEVELS, SADDLE, ArtSettings, Event,
+                         find_saddle, random_push_direction)
 from mgrelax.art_campaign import (ARRAY_FIELDS, COLUMN_UNITS, ERROR, BatchTable, EventTable,
                                   column_unit, event_row, read_events, run_batch, write_events)
 from mgrelax.plan import Search, batches
 from mgrelax.art_neb import write_neb_check
-from mgrelax.config import model_of, validate_config
+from mgrelax.config import ConfigError, model_of, validate_config
 from mgrelax.glass import inherent_structure_job, melt_job
 from mgrelax.jobs import PARTIAL, run_job
 from mgrelax.lammps_io import read_data_file, read_hdf5
@@ -109,13 +109,17 @@ def test_a_killed_batch_resumes_without_redoing_a_search(tiny_inherent, tmp_path
     glass = read_data_file(tiny_inherent)
     assert list(rows["seed"]) == [2000, 2001, 2002] and set(rows["sample"]) == {0}
     assert set(rows["centre_id"]) == {run_centre(config, model, glass, 0)}  # metad run 0's
-    assert set(rows["status"]) <= set(FAILURES) | {SADDLE}
-    assert ((rows["reason"] == "") == (rows["status"] == SADDLE)).all()
+    connected = rows["status"].isin(LEVEL_STATUSES["metabasin"])
+    assert set(rows["status"]) <= set(FAILURES) | set(LEVEL_STATUSES["metabasin"])
+    assert ((rows["reason"] == "") == connected).all()
+    for level, statuses in LEVEL_STATUSES.items():
+        assert (rows[level] == rows["status"].isin(statuses)).all()
     assert events.saddle_displacement.shape == (SEARCHES, 250, 3)
     assert events.final_displacement.dtype == np.float32
-    assert np.isnan(events.final_displacement[(rows["status"] != SADDLE).to_numpy()]).all()
+    assert np.isnan(events.final_displacement[~connected.to_numpy()]).all()
     assert np.abs(events.minima[0] - glass.positions).max() < 0.05
     assert json.loads(attributes["settings"])["max_activation_steps"] == 40
+    assert json.loads(attributes["metabasin"])["energy"] == 0.1
     datasets, _ = read_hdf5(output)
     assert datasets["activation_energy"][1] == "eV" and datasets["eigenvalue"][1] == \
         "eV/Angstrom^2" and datasets["saddle_displacement"][1] == "Angstrom"
@@ -123,7 +127,7 @@ def test_a_killed_batch_resumes_without_redoing_a_search(tiny_inherent, tmp_path
 
 def test_a_partial_table_of_other_searches_or_settings_is_not_resumed(tmp_path):
     attributes = {"settings": dataclasses.asdict(ArtSettings()), "push_radius": 3.5,
-                  "mode_radius": 7.0}
+                  "mode_radius": 7.0, "metabasin": {"energy": 0.1}}
     rows = pd.DataFrame({"cluster": [0], "seed": [2000], "status": ["lost_curvature"]})
     nan = np.full((1, 2, 3), np.nan, dtype=np.float32)
     write_events(tmp_path / "partial.h5", EventTable(rows, nan, nan, {0: np.zeros((2, 3))}),
@@ -134,6 +138,7 @@ def test_a_partial_table_of_other_searches_or_settings_is_not_resumed(tmp_path):
     for other_searches, other_attributes in (
             (searches[1:], attributes),
             (searches, {**attributes, "mode_radius": 6.0}),
+            (searches, {**attributes, "metabasin": {"energy": 0.05}}),
             (searches, {**attributes,
                         "settings": dataclasses.asdict(ArtSettings(push_step=0.2))})):
         assert BatchTable.resumed(tmp_path / "partial.h5", 0, other_searches,
@@ -149,7 +154,7 @@ def test_a_search_that_raises_is_kept_and_the_batch_goes_on(tiny_inherent, tmp_p
     rows = read_events(output)[0].rows
     assert seeds == [2002, 2003] and list(rows["sample"]) == [1, 1]
     assert rows["status"][0] == ERROR and rows["reason"][0] == "RuntimeError: LAMMPS: lost atoms"
-    assert rows["status"][1] in set(FAILURES) | {SADDLE}   # on a fresh LAMMPS instance
+    assert rows["status"][1] in set(FAILURES) | set(LEVEL_STATUSES["metabasin"])  # fresh LAMMPS
 
 
 def test_neb_check_of_an_art_event_agrees_with_its_barrier(tmp_path):
@@ -165,7 +170,7 @@ def test_neb_check_of_an_art_event_agrees_with_its_barrier(tmp_path):
         event = find_saddle(surface, hop.initial, push, ArtSettings(), region=distances < 7.0)
     assert event.status == SADDLE, event.reason
     row = {**event_row(event, Search(0, 7), hop.hopping + 1, 0, 0), "duplicate_of": -1,
-           "unique": True}
+           "unique": True, **{f"unique_{level}": True for level in LEVELS}}
     events = EventTable(pd.DataFrame([row]), (event.saddle - hop.initial)[None].astype(np.float32),
                         (event.final - hop.initial)[None].astype(np.float32), {0: hop.initial})
     write_events(tmp_path / "events.h5", events, {})
@@ -179,3 +184,16 @@ def test_neb_check_of_an_art_event_agrees_with_its_barrier(tmp_path):
     assert abs(table["difference"][0]) < 5 and table["difference_unit"][0] == "meV"
     assert (tmp_path / "neb" / "event0" / "neb.json").is_file()
 
+
+
+@pytest.mark.parametrize("art, message", [
+    ({"spectrum_level": "connected"}, "config error: art.spectrum_level = 'connected': "
+                                      "'connected' is not one of ['first_order', 'metabasin', "
+                                      "'strict']"),
+    ({"metabasin": {"energy": -0.1}}, "config error: art.metabasin.energy = -0.1: -0.1 is "
+                                      "less than the minimum of 0"),
+])
+def test_a_bad_level_setting_is_refused_in_one_line_naming_the_key(art, message):
+    with pytest.raises(ConfigError) as refused:
+        art_config(**art)
+    assert str(refused.value) == message
