@@ -15,7 +15,7 @@ import yaml
 from scipy.stats import beta
 
 from conftest import REPO, TINY_CONFIG, run_snakemake
-from mgrelax.art import FAILURES, FIRST_ORDER, SADDLE
+from mgrelax.art import FAILURES, LEVEL_STATUSES
 from mgrelax.art_campaign import read_events
 from mgrelax.lammps_io import read_data_file, read_hdf5
 from mgrelax.potentials import load_catalogue
@@ -302,28 +302,37 @@ def test_metadynamics_stage_reports_every_run(tiny_run):
 
 def test_art_stage_reports_every_search(tiny_run):
     """Two clusters (one per sample) x two searches: the tiny glass may give no verified
-    saddle, so only the bookkeeping is checked, not the barriers."""
+    saddle, so only the bookkeeping is checked, not the barriers: every search's levels
+    (each within the next), each level's Clopper-Pearson interval, and the spectrum of the
+    configured level (metabasin) in summary.json and on the Delta F_eff panel."""
     art = tiny_run / "results" / "art"
     events = pd.read_csv(art / "events.csv")
     assert len(events) == 4 and list(events["sample"]) == [0, 0, 1, 1]
     assert list(events["seed"]) == [2000, 2001, 2002, 2003]
-    assert set(events["status"]) <= set(FAILURES) | {SADDLE}
-    assert (events.loc[events["status"].isin(FIRST_ORDER), "eigenvalue"] < 0).all()
-    assert (events["unique"] == ((events["status"] == SADDLE) & (events["duplicate_of"] < 0))).all()
+    assert set(events["status"]) <= set(FAILURES) | set(LEVEL_STATUSES["metabasin"])
+    for level, statuses in LEVEL_STATUSES.items():
+        assert (events[level] == events["status"].isin(statuses)).all()
+    assert (events["strict"] <= events["metabasin"]).all()
+    assert (events["metabasin"] <= events["first_order"]).all()
+    assert (events.loc[events["first_order"], "eigenvalue"] < 0).all()
+    assert (events["unique"] == (events["metabasin"] & (events["duplicate_of"] < 0))).all()
     assert (events["energy_unit"] == "eV").all()
     datasets, _ = read_hdf5(art / "events.h5")
     assert datasets["saddle_displacement"][0].shape == (4, 250, 3)
     summary = json.loads((art / "summary.json").read_text())
     assert summary["searches"] == 4 and sum(summary["statuses"].values()) == 4
-    assert summary["verified"] <= summary["first_order_saddles"]["count"] <= 4
+    assert summary["spectrum_level"] == "metabasin"
     assert summary["activation_energy"]["unit"] == "eV"
-    verified, searches = summary["verified"], summary["searches"]
-    clopper_pearson = (beta.ppf(0.025, verified, searches - verified + 1) if verified else 0.0,
-                       beta.ppf(0.975, verified + 1, searches - verified)
-                       if verified < searches else 1.0)  # the beta-quantile form
-    assert summary["success_rate"]["interval"] == pytest.approx(clopper_pearson, abs=1e-9)
+    assert summary["activation_energy"]["n"] == summary["unique"]
+    for level, record in summary["levels"].items():
+        count, searches = record["successes"], summary["searches"]
+        assert count == events[level].sum()
+        clopper_pearson = (beta.ppf(0.025, count, searches - count + 1) if count else 0.0,
+                           beta.ppf(0.975, count + 1, searches - count)
+                           if count < searches else 1.0)  # the beta-quantile form
+        assert record["interval"] == pytest.approx(clopper_pearson, abs=1e-9)
     neb = pd.read_csv(art / "neb.csv")
-    assert len(neb) == min(1, summary["unique"])
+    assert len(neb) == min(1, events["unique_strict"].sum())
     for figure in ("spectrum", "neb"):
         assert (art / "figures" / f"{figure}.pdf").stat().st_size > 1000
     assert not list(art.rglob("*.partial"))
