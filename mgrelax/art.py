@@ -140,6 +140,12 @@ class ArtSettings:
     max_convex_steps: int = 10
     """Activation steps in a row with a non-negative lowest eigenvalue (each a plain step
     uphill along the last mode, without relaxation) before the search gives up."""
+    end_at_curvature_loss: int = 0
+    """End the attempt (lost_curvature) at this loss of the negative curvature once the
+    basin was left (the lowest eigenvalue fell below eigenvalue_threshold and is
+    non-negative again): 1 as pARTn and the LAMMPS ARTn; 0: never (the push activation
+    still gives up after max_convex_steps). With max_attempts > 1 the next attempt pushes
+    along a new direction."""
     saddle_force_tolerance: float = 0.01
     """eV/A: the saddle is converged when the total force (2-norm) is below this."""
     higher_order_tolerance: float = 0.01
@@ -606,7 +612,7 @@ class SaddleSearch:
         the first steps (as pARTn limits it), so that it does not pull the system back
         into the basin it has just left; where the curvature turns positive the search
         steps uphill along the last mode without relaxing, for max_convex_steps."""
-        settings, convex_steps = self.settings, 0
+        settings, convex_steps, losses = self.settings, 0, 0
         uphill = point.positions - self.minimum.positions
         for step in range(settings.max_activation_steps):
             if step > 0:
@@ -624,7 +630,9 @@ class SaddleSearch:
                                        -settings.eigen_step, settings.eigen_step))
             else:
                 convex_steps += 1
-                if convex_steps >= settings.max_convex_steps:
+                losses += convex_steps == 1
+                if convex_steps >= settings.max_convex_steps \
+                        or losses == settings.end_at_curvature_loss:
                     raise SearchFailed("lost_curvature", f"eigenvalue {mode.eigenvalue:.4g}")
                 length = settings.eigen_step
             point = self.evaluate(point.positions + length * direction)
@@ -639,16 +647,23 @@ class SaddleSearch:
         positive, and L-BFGS on the effective force F - 2 (F.v) v once it is negative,
         until the total force is below the saddle tolerance there; returns the saddle,
         its mode and the steps. L-BFGS forgets its curvature where the eigenvalue changes
-        sign (the effective force is then another field)."""
+        sign (the effective force is then another field). With end_at_curvature_loss the
+        attempt ends at that loss of the negative curvature after the basin was left."""
         settings = self.settings
         point = self.evaluate(self.minimum.positions + settings.initial_displacement * push)
         mode, lbfgs, was_convex = self.mode(point, push), Lbfgs(settings.max_atom_step), None
+        left_basin, losses = False, 0
         for step in range(settings.max_activation_steps):
             if step > 0:
                 mode = self.mode(point, mode.vector)
             self.log("min-mode", step, point, mode)
             forces = self.evaluate.project(point.forces)
             convex = mode.eigenvalue >= 0
+            losses += convex and left_basin and was_convex is False
+            if losses and losses == settings.end_at_curvature_loss:
+                raise SearchFailed("lost_curvature", f"eigenvalue {mode.eigenvalue:.4g} at loss "
+                                                     f"{losses} after the basin was left")
+            left_basin = left_basin or mode.eigenvalue < settings.eigenvalue_threshold
             if not convex and np.linalg.norm(forces) < settings.saddle_force_tolerance:
                 return point, mode, step
             if convex != was_convex:

@@ -172,6 +172,24 @@ def test_failures_are_returned_with_their_reason(surface, status):
     assert event.reason and event.force_calls > 0
 
 
+def test_an_attempt_ends_where_the_curvature_is_lost_and_the_next_one_pushes_again():
+    """On x^2 - 0.2 x^4 + 0.02 x^6 + y^2 (negative curvature only for 1.09 < |x| < 1.68) the
+    min_mode climb goes on up the positive mode until the forces blow up; with
+    end_at_curvature_loss 1 it ends where the curvature turns positive again, and each
+    further attempt adds its force calls to the search's."""
+    surface = harmonic_with(lambda x: (-0.2 * x**4 + 0.02 * x**6, -0.8 * x**3 + 0.12 * x**5))
+    settings = replace(MB_SETTINGS, activation="min_mode", initial_displacement=0.1,
+                       eigenvalue_threshold=-0.1, eigen_step=0.1, max_atom_step=0.1)
+    events = [find_saddle(surface, np.zeros((1, 2)), np.array([[1.0, 0.05]]), variant, seed=3)
+              for variant in (settings, replace(settings, end_at_curvature_loss=1),
+                              replace(settings, end_at_curvature_loss=1, max_attempts=3))]
+    assert [event.status for event in events] == ["force_blowup", "lost_curvature",
+                                                  "lost_curvature"]
+    assert "after the basin was left" in events[1].reason
+    assert events[1].force_calls < events[0].force_calls
+    assert events[2].attempts == 3 and events[2].force_calls > 2 * events[1].force_calls
+
+
 def test_unknown_activation_is_refused():
     with pytest.raises(ValueError, match="activation = 'dimer': one of push, min_mode"):
         ArtSettings(activation="dimer")
