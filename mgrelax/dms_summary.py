@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.relaxation import fit_kww_loss
+from analysis.relaxation import check_storage, fit_kww_loss
 from analysis.scaling import fit_power_law
 from mgrelax.dms_figures import (amplitude_sweep_figure, maps_figure, scaling_law_figure,
                                  spectra_figure, temperature_figure)
@@ -124,7 +124,9 @@ def correspondence(spectra: pd.DataFrame) -> pd.DataFrame:
 
 
 def loss_spectrum_fits(spectra: pd.DataFrame) -> pd.DataFrame:
-    """KWW fit of M''(t_w) for each mode and temperature with enough periods."""
+    """KWW fit of M''(t_w) for each mode and temperature with enough periods, and its
+    Kramers-Kronig check on the measured M'(t_w) (relaxed_modulus, chi_square,
+    p_value: analysis.relaxation.check_storage) where M' has errors."""
     rows = []
     for (mode, temperature), group in spectra.groupby(["mode", "temperature"]):
         row = {"mode": mode, "temperature": temperature, "n_periods": len(group)}
@@ -136,6 +138,10 @@ def loss_spectrum_fits(spectra: pd.DataFrame) -> pd.DataFrame:
                 fit = fit_kww_loss(group["period"], group["loss_modulus"],
                                    errors if (errors > 0).all() else None)
                 row.update(_kww_columns(fit))
+                if (group["storage_modulus_error"] > 0).all():
+                    row.update(dataclasses.asdict(check_storage(
+                        fit, group["period"], group["storage_modulus"],
+                        group["storage_modulus_error"])))
                 if not (fit.tau_error < fit.tau and fit.beta_error < fit.beta):
                     row["error"] = ("tau or beta not constrained (error above 100 %): the loss "
                                     "peak is not within the measured periods")

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from analysis.relaxation import fit_kww, fit_kww_loss, kww, kww_loss
+from analysis.relaxation import (KWWFit, check_storage, fit_kww, fit_kww_loss, kww, kww_loss,
+                                 kww_storage)
 
 
 def test_stretched_exponential_parameters_are_recovered_through_noise():
@@ -24,6 +25,31 @@ def test_kww_loss_of_beta_one_is_the_debye_peak():
     np.testing.assert_allclose(kww_loss(periods, 30.0, 5.0, 1.0), debye, rtol=1e-6)
     fit = fit_kww_loss(periods, debye)
     assert (fit.amplitude, fit.tau, fit.beta) == pytest.approx((30.0, 5.0, 1.0), rel=1e-3)
+
+
+def test_kww_storage_of_beta_one_is_the_debye_step():
+    periods = np.logspace(-1, 3, 25)
+    omega_tau = 2 * np.pi / periods * 5.0
+    debye = 30.0 * omega_tau**2 / (1 + omega_tau**2)
+    np.testing.assert_allclose(kww_storage(periods, 30.0, 5.0, 1.0), debye, rtol=1e-6)
+
+
+def test_storage_check_of_the_true_relaxation_is_chi_square_distributed():
+    """Storage spectra drawn around M_e + the KWW storage of a known relaxation: the
+    fitted relaxed modulus is unbiased with the stated error, and the p-value is
+    uniform (a tenth of 400 draws below 0.1, within 3 binomial standard errors)."""
+    periods, errors = np.logspace(-1, 2, 6), np.linspace(0.5, 2.0, 6)
+    truth = KWWFit(40.0, 0.0, 2.0, 0.0, 0.6, 0.0)
+    exact = 5.0 + kww_storage(periods, truth.amplitude, truth.tau, truth.beta)
+    rng = np.random.default_rng(7)
+    checks = [check_storage(truth, periods, exact + rng.normal(0.0, errors), errors)
+              for _ in range(400)]
+    relaxed = np.array([c.relaxed_modulus for c in checks])
+    assert abs(relaxed.mean() - 5.0) < 3 * checks[0].relaxed_modulus_error / np.sqrt(400)
+    assert np.std(relaxed) == pytest.approx(checks[0].relaxed_modulus_error, rel=0.1)
+    low = np.mean([c.p_value < 0.1 for c in checks])
+    assert abs(low - 0.1) < 3 * np.sqrt(0.1 * 0.9 / 400)
+    assert checks[0].degrees_of_freedom == 5
 
 
 def test_kww_loss_matches_a_direct_quadrature_for_a_stretched_relaxation():

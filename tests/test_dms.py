@@ -8,9 +8,12 @@ import numpy as np
 import pytest
 import yaml
 
+import pandas as pd
+
 from analysis.dms import fit_oscillation
 from mgrelax.config import model_of, validate_config
 from mgrelax.displacement import displacement_record
+from mgrelax.dms_summary import loss_spectrum_fits
 from mgrelax.dms import dms_job, read_dms_series
 from mgrelax.glass import melt_job, quench_job
 from mgrelax.jobs import CHECKPOINT_FILES, run_job
@@ -44,13 +47,13 @@ def ka_states(tmp_path_factory):
                            "glass": (0.2, folder / "quench" / "quenched.data")}
 
 
-def run_dms(ka_states, state, mode, directory, cycles=5):
+def run_dms(ka_states, state, mode, directory, cycles=5, period=PERIOD, amplitude=AMPLITUDE):
     config, model, states = ka_states
     temperature, data = states[state]
-    job = dms_job(config, model, temperature, PERIOD, AMPLITUDE, mode, cycles, directory, data)
+    job = dms_job(config, model, temperature, period, amplitude, mode, cycles, directory, data)
     run_job(job, LaunchSettings())
     series = read_dms_series(directory / "series.dat")
-    return series, fit_oscillation(series.time, series.strain, series.stress, PERIOD)
+    return series, fit_oscillation(series.time, series.strain, series.stress, period)
 
 
 def test_liquid_is_viscous_and_glass_is_elastic(ka_states, tmp_path):
@@ -61,6 +64,27 @@ def test_liquid_is_viscous_and_glass_is_elastic(ka_states, tmp_path):
     for fit in (liquid, glass):
         assert fit.strain_amplitude == pytest.approx(AMPLITUDE, rel=1e-3)
         assert fit.loop_loss_modulus == pytest.approx(fit.loss_modulus, abs=3 * fit.loss_modulus_error)
+
+
+def test_loss_spectrum_of_the_liquid_predicts_its_storage_spectrum(ka_states, tmp_path):
+    """Six periods across the liquid's loss peak (0.25-8 tau, 20 cycles, 5 % strain):
+    the KWW fit of G''(t_w) alone predicts G'(t_w) through Kramers-Kronig; the measured
+    G' must follow it with a relaxed modulus of zero (a liquid flows) and a chi-square
+    that the stated errors allow."""
+    rows = []
+    for period in (0.25, 0.5, 1.0, 2.0, 4.0, 8.0):
+        fit = run_dms(ka_states, "liquid", "shear", tmp_path / f"tw{period}", cycles=20,
+                      period=period, amplitude=0.05)[1]
+        rows.append({"mode": "shear", "temperature": 1.0, "period": period,
+                     **{name: getattr(fit, name) for name in (
+                         "storage_modulus", "storage_modulus_error", "loss_modulus",
+                         "loss_modulus_error")}})
+    spectrum = loss_spectrum_fits(pd.DataFrame(rows)).iloc[0]
+    assert "error" not in spectrum or pd.isna(spectrum["error"]), spectrum.get("error")
+    assert spectrum["tau_error"] < 0.5 * spectrum["tau"] and 0.3 < spectrum["beta"] <= 1.0
+    assert abs(spectrum["relaxed_modulus"]) < 3 * spectrum["relaxed_modulus_error"]
+    assert spectrum["relaxed_modulus_error"] < 0.05 * spectrum["strength"]
+    assert spectrum["p_value"] > 1e-3 and spectrum["degrees_of_freedom"] == 5
 
 
 def test_dynamic_correspondence_longitudinal_equals_bulk_plus_four_thirds_shear(ka_states,
