@@ -260,7 +260,7 @@ class Connection:
 
 
 class NeighbourCheck(Protocol):
-    """Whether a minimum at most ``energy`` (eV) above the initial one connects to it."""
+    """Whether a minimum within ``energy`` (eV) of the initial one connects to it."""
 
     energy: float
 
@@ -732,20 +732,26 @@ class SaddleSearch:
             raise SearchFailed("same_minimum")
         if not any(returns):
             neighbour = self.connected_neighbour(sides, event)
-            if neighbour is not None:
-                event.status = NEIGHBOUR_SADDLE
-                return sides[1 - neighbour]
-            detail = "side energies " + ", ".join(f"{side.energy - self.minimum.energy:+.4f}"
-                                                  for side in sides) + " eV from the initial"
-            if np.isfinite(event.neighbour_energy):
-                detail += "; the path to a near-degenerate side did not converge"
-            spectators = max(spectator_atoms(side, self.minimum, self.region, settings)
-                             for side in sides) if self.region is not None else 0
-            if spectators:
-                raise SearchFailed("spectator_flip", f"{detail}; {spectators} atoms outside "
-                                                     "the mode region moved")
-            raise SearchFailed("not_connected", detail)
+            if neighbour is None:
+                raise self.unconnected(sides, event)
+            event.status = NEIGHBOUR_SADDLE
+            return sides[1 - neighbour]
         return sides[returns.index(False)]
+
+    def unconnected(self, sides: list[Point], event: Event) -> SearchFailed:
+        """The failure of a saddle whose sides both miss the initial minimum and any
+        neighbour connected to it: spectator_flip where a side matches the initial
+        minimum on the mode region, else not_connected."""
+        detail = "side energies " + ", ".join(f"{side.energy - self.minimum.energy:+.4f}"
+                                              for side in sides) + " eV from the initial"
+        if np.isfinite(event.neighbour_energy):
+            detail += "; the path to a near-degenerate side did not converge"
+        spectators = max(spectator_atoms(side, self.minimum, self.region, self.settings)
+                         for side in sides) if self.region is not None else 0
+        if spectators:
+            return SearchFailed("spectator_flip", f"{detail}; {spectators} atoms outside the "
+                                                  "mode region moved")
+        return SearchFailed("not_connected", detail)
 
     def aligned(self, point: Point) -> Point:
         """``point`` less its rigid translation from the initial minimum, where the surface
@@ -756,7 +762,7 @@ class SaddleSearch:
 
     def connected_neighbour(self, sides: list[Point], event: Event) -> int | None:
         """The index of the side that self.neighbours connects to the initial minimum,
-        trying the sides at most its energy above it, lowest first; None if none. The
+        trying the sides within its energy window of it, lowest first; None if none. The
         last path tried is recorded in ``event``."""
         if self.neighbours is None:
             return None

@@ -24,7 +24,7 @@ class MetabasinCheck:
     """A mgrelax.art.NeighbourCheck by climbing-image NEB (the art.metabasin config section)."""
 
     energy: float = 0.1
-    """eV: the highest a neighbour may lie above the initial minimum to be checked."""
+    """eV: the largest energy difference between a neighbour checked and the initial minimum."""
     images: int = 7
     """Images of the band, the two minima included."""
     spring_constant: float = 1.0
