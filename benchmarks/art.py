@@ -5,9 +5,12 @@ and the Python overhead of one force call against LAMMPS's own force evaluation.
     python benchmarks/art.py --glass ... --searches 40 --overhead-atoms 4000
 
 The glass is an inherent structure of the workflow's glass stage (the default
-campaign's 500-atom Cu50Zr50). Searches start from Cu centres drawn with a fixed
-seed, with the config's art.engine settings, once per --activations entry (the same
-centres and pushes for each, side by side). The overhead is measured on a liquid of
+campaign's 500-atom Cu50Zr50), relaxed once by the engine's minimiser (the common
+start, as in the ART stage). Searches start from Cu centres drawn with a fixed seed,
+with the config's art.engine and art.metabasin settings, once per --activations and
+--variants entry (the same centres and pushes for each, side by side); each variant's
+line gives the three levels of issue 19 (first_order, metabasin, strict) with their
+Clopper-Pearson 95 % intervals and the force calls. The overhead is measured on a liquid of
 --overhead-atoms atoms (a short melt of config/config.yaml's model): the engine's call
 (scatter positions, ``run 1 pre no post no``, gather forces, energy) against the bare
 ``run 1 pre no post no`` at the same positions, the two timed alternately in one run.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,40 +28,71 @@ import numpy as np
 
 from common import DEFAULT_CONFIG, benchmark_config, melt_liquid, work_folder
 
-from mgrelax.art import ACTIVATIONS, FIRST_ORDER, SADDLE, ArtSettings
+from analysis.art import success_rate
+from mgrelax.art import (ACTIVATIONS, LEVELS, ArtSettings, CountingSurface, minimise,
+                         search_levels)
+from mgrelax.art_metabasin import MetabasinCheck
 from mgrelax.art_search import search_cluster
 from mgrelax.lammps_io import read_data_file
 from mgrelax.lammps_surface import FORCE_CALL, open_surface
 
 
+VARIANTS = {
+    "current": {},
+    "end_at_loss": {"end_at_curvature_loss": 1, "max_attempts": 5},
+}
+"""Engine variants measured side by side (issue 19): changes to the config's art.engine.
+end_at_loss: an attempt ends at the first loss of negative curvature after the basin and
+the search pushes again along a new direction, up to 5 attempts."""
+
+
 def search_costs(config: dict, model, glass_file: Path, workdir: Path, searches: int,
                  push_radius: float, mode_radius: float, seed: int,
-                 settings: ArtSettings) -> None:
+                 settings: ArtSettings, variant: str) -> None:
+    """Run ``searches`` searches from Cu centres (drawn with ``seed``) and print each one
+    and the line of the variant: every level with its Clopper-Pearson interval, the
+    force calls and the outcomes."""
     glass = read_data_file(glass_file)
     surface = open_surface(config, model, workdir / "surface", glass_file)
+    neighbours = MetabasinCheck(**config["art"]["metabasin"])
+    minimum = minimise(CountingSurface(surface, settings.max_force), surface.initial_positions,
+                       settings).positions
     centres = np.random.default_rng(seed).choice(glass.ids[glass.types == model.type_of("Cu")],
                                                  size=searches, replace=False)
     events, began = [], time.perf_counter()
     for number, centre in enumerate(centres):
-        event = search_cluster(surface, glass, surface.initial_positions, int(centre),
-                               push_radius, mode_radius, settings, seed=number)
+        event = search_cluster(surface, glass, minimum, int(centre), push_radius, mode_radius,
+                               settings, seed=number, neighbours=neighbours)
         events.append(event)
         print(f"  search {number:3d} centre {centre:5d}: {event.status:22s} "
-              f"E_a {event.activation_energy:7.3f} eV, {event.force_calls:4d} force calls "
-              f"(+{event.verification_force_calls} to verify)", flush=True)
+              f"E_a {event.activation_energy:7.3f} eV, {event.force_calls:5d} force calls "
+              f"in {event.attempts} attempt(s) (+{event.verification_force_calls} to verify, "
+              f"+{event.neb_force_calls} NEB)", flush=True)
     wall = time.perf_counter() - began
     surface.close()
-    found = [e for e in events if e.status == SADDLE]
-    first_order = [e for e in events if e.status in FIRST_ORDER]
-    calls = [e.force_calls for e in found]
-    statuses = {s: sum(e.status == s for e in events) for s in {e.status for e in events}}
-    print(f"art searches N={glass.n_atoms} ({settings.activation}): {len(found)}/{len(events)} "
-          f"verified saddles "
-          f"({100 * len(found) / len(events):.0f} %), median {np.median(calls) if calls else 0:.0f} "
-          f"force calls per saddle (quartiles {np.percentile(calls, 25) if calls else 0:.0f}-"
-          f"{np.percentile(calls, 75) if calls else 0:.0f}), {wall / len(events):.1f} s per "
-          f"search; outcomes {statuses}; first-order saddles (connected to the start or "
-          f"not) {len(first_order)}/{len(events)}")
+    print(f"art searches N={glass.n_atoms} ({settings.activation}, {variant}): "
+          f"{levels_text(events)}; {wall / len(events):.1f} s per search; outcomes "
+          f"{dict(Counter(e.status for e in events))}")
+
+
+def levels_text(events: list) -> str:
+    """Each level's count of the searches with its Clopper-Pearson 95 % interval, and the
+    median force calls to a metabasin saddle (failed attempts included) and of the NEB
+    checks of near-degenerate neighbours."""
+    parts = []
+    for level in LEVELS:
+        rate = success_rate(sum(search_levels(e.status)[level] for e in events), len(events))
+        low, high = (100 * bound for bound in rate.interval)
+        parts.append(f"{level} {rate.successes}/{rate.searches} ({100 * rate.rate:.0f} %, "
+                     f"95 % CI {low:.0f}-{high:.0f} %)")
+    calls = [e.force_calls for e in events if search_levels(e.status)["metabasin"]]
+    neb = [e.neb_force_calls for e in events if e.neb_force_calls]
+    parts.append(f"median {np.median(calls) if calls else np.nan:.0f} force calls per "
+                 f"metabasin saddle (failed attempts included), all searches "
+                 f"{np.median([e.force_calls for e in events]):.0f}")
+    parts.append(f"{len(neb)} neighbour NEB checks, median {np.median(neb) if neb else np.nan:.0f} "
+                 "force calls")
+    return ", ".join(parts)
 
 
 def force_call_overhead(config: dict, model, workdir: Path, calls: int) -> None:
@@ -91,6 +126,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     parser.add_argument("--activations", nargs="+", choices=ACTIVATIONS, default=ACTIVATIONS)
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
     parser.add_argument("--workdir", type=Path)
     args = parser.parse_args()
     with work_folder(args.workdir) as workdir:
@@ -98,8 +134,10 @@ def main() -> None:
         force_call_overhead(config, model, workdir, args.overhead_calls)
         engine = ArtSettings(**config["art"]["engine"])
         for activation in args.glass and args.activations or ():
-            search_costs(config, model, args.glass, workdir, args.searches, args.push_radius,
-                         args.mode_radius, args.seed, replace(engine, activation=activation))
+            for variant in args.variants:
+                settings = replace(engine, activation=activation, **VARIANTS[variant])
+                search_costs(config, model, args.glass, workdir, args.searches,
+                             args.push_radius, args.mode_radius, args.seed, settings, variant)
 
 
 if __name__ == "__main__":
