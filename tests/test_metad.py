@@ -1,7 +1,9 @@
 """Metadynamics with Colvars: clusters across the periodic boundary, the stitched Colvars
 files, real well-tempered runs on a small Cu-Zr glass, resume after a kill, config checks."""
 
+import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,8 +18,10 @@ from mgrelax.glass import melt_job, quench_job
 from mgrelax.jobs import CHECKPOINT_FILES, run_job
 from mgrelax.lammps_io import Configuration, read_data_file
 from mgrelax.launch import LaunchSettings
-from mgrelax.metad import (free_energy_profile, metad_job, run_metadynamics, select_cluster,
-                           write_colvars_config)
+from mgrelax.metad import (free_energy_profile, metad_job, metad_step, run_metadynamics,
+                           select_cluster, write_colvars_config)
+from mgrelax.metad_summary import activation_record, read_records, spectra_table
+from mgrelax.step import StepContext
 
 from conftest import kill_once_written
 
@@ -184,3 +188,49 @@ def test_metadynamics_needs_a_metal_units_model():
     config["metad"] = {"temperatures": [config["temperatures"][0]], "centre_species": "A"}
     with pytest.raises(ConfigError, match="metadynamics needs a metal-units model"):
         validate_config(config)
+
+
+def test_spectra_and_activation_fit_of_real_runs_at_three_temperatures(tiny_glass, tmp_path):
+    """Two runs at each of 300, 450 and 600 K on the tiny glass (hills of 0.2 eV, 3 ps),
+    through the workflow's own step and summary functions. Crossed runs' mean barriers
+    and the line Delta F(T) = Delta Q - T Delta S are recomputed from the run records by
+    a second route (pandas, numpy.polyfit); each no_saddle run's censoring level, which
+    the summary takes from the profile file, must equal the filled depth the run itself
+    reported when it stopped. (At this size most runs end no_saddle: the README says so.)"""
+    metad = {**tiny_config()["metad"], "temperatures": [300.0, 450.0, 600.0], "hill_weight": 0.2,
+             "size_convergence": {}}
+    config = validate_config({**TINY, "temperatures": [300.0, 450.0, 600.0], "metad": metad})
+    context = StepContext(config, model_of(config), LaunchSettings())
+    structure = tmp_path / "structure.json"
+    structure.write_text("{}")  # a numeric cutoff needs no g(r) peaks
+    records = []
+    for temperature in (300.0, 450.0, 600.0):
+        for run in (0, 1):
+            folder = tmp_path / f"T{temperature:g}" / f"run{run}"
+            folder.mkdir(parents=True)
+            output = SimpleNamespace(**{name: folder / file for name, file in (
+                ("record", "run.json"), ("trajectory", "trajectory.csv"),
+                ("hills", "hills.csv"), ("profile", "free_energy.csv"))})
+            metad_step(context, {"temperature": temperature, "cutoff": "4.0", "run": run,
+                                 "sample": 0}, tiny_glass, structure, output)
+            records.append(output.record)
+    runs = read_records(records)
+    assert len(runs) == 6 and set(runs["status"]) <= {"crossed", "no_saddle"}
+    for _, run in runs[runs["status"] == "no_saddle"].iterrows():
+        reported = float(re.search(r"F rises by ([0-9.]+) eV", run["message"]).group(1))
+        assert run["censored_at"] == pytest.approx(reported, abs=5e-4)
+    spectra = spectra_table(runs, 1e13, n_resamples=200).set_index("temperature")
+    crossed = runs[runs["status"] == "crossed"].groupby("temperature")["barrier"]
+    assert (spectra["n_crossed"] + spectra["n_censored"] == 2).all()
+    assert (spectra["n_crossed"] == crossed.size().reindex(spectra.index, fill_value=0)).all()
+    np.testing.assert_allclose(spectra["barrier_mean"].dropna(), crossed.mean())
+    fit = activation_record(spectra.reset_index(), 1e13)["reductions"]["mean"]
+    sem = crossed.sem().dropna()
+    if len(sem) >= 3:
+        (slope, intercept), covariance = np.polyfit(sem.index, crossed.mean()[sem.index], 1,
+                                                    w=1 / sem, cov="unscaled")
+        assert fit["activation_energy"] == pytest.approx(intercept, rel=1e-6)
+        assert fit["activation_entropy"] == pytest.approx(-slope / BOLTZMANN, rel=1e-6)
+        assert fit["activation_energy_error"] == pytest.approx(np.sqrt(covariance[1, 1]))
+    else:
+        assert fit["error"].startswith(f"{len(sem)} temperature(s) with a mean barrier")
