@@ -212,7 +212,7 @@ def fit_hinge_transition(temperature, quantity, fit_range, breakpoint_range) -> 
     coefficients = _hinge_coefficients(t, y, tg)
     fitted = _hinge_design(t, tg) @ coefficients
     grid = _breakpoint_grid(t, low, high)
-    draws = _parabolic_minima(grid, _hinge_residuals(grid, t, _block_resamples(fitted, y - fitted)))
+    draws = _parabolic_minima(grid, _hinge_residuals(grid, t, _sieve_resamples(fitted, y - fitted)))
     return HingeTransition(tg=float(tg), tg_error=_spread(draws),
                            slope_glass=float(coefficients[1]),
                            slope_liquid=float(coefficients[1] + coefficients[2]),
@@ -278,7 +278,7 @@ def _window_crossing_error(t, y, glass, liquid):
     for line in (glass, liquid):
         inside = (t >= min(line.window)) & (t <= max(line.window))
         fitted = line.intercept + line.slope * t[inside]
-        parts.append((t[inside], _block_resamples(fitted, y[inside] - fitted)))
+        parts.append((t[inside], _sieve_resamples(fitted, y[inside] - fitted)))
     crossings = []
     for y_glass, y_liquid in zip(parts[0][1], parts[1][1]):
         fits = [linregress(parts[0][0], y_glass), linregress(parts[1][0], y_liquid)]
@@ -294,7 +294,7 @@ def _spread(draws) -> float:
     return float(high - low) / 2
 
 
-def _block_resamples(fitted, residuals, n_resamples=BOOTSTRAP_RESAMPLES, seed=0):
+def _sieve_resamples(fitted, residuals, n_resamples=BOOTSTRAP_RESAMPLES, seed=0):
     """fitted + resampled residuals, shape (n_resamples, n): an AR(1) sieve bootstrap
     (Buehlmann 1997). The residuals' lag-1 autocorrelation phi gives the innovations
     r_t - phi r_(t-1), drawn with replacement and filtered back into AR(1) series, so a
@@ -316,4 +316,4 @@ def _lag1_correlation(residuals):
     if variance == 0:
         return 0.0
     n = residuals.size
-    return (n * np.dot(centred[:-1], centred[1:]) / variance + 1.0) / (n - 3.0)
+    return (n * np.dot(centred[:-1], centred[1:]) / variance + 1.0) / max(n - 3.0, 1.0)
