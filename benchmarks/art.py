@@ -65,9 +65,13 @@ def search_costs(config: dict, model, glass_file: Path, workdir: Path, searches:
                                settings, seed=number, neighbours=neighbours)
         events.append(event)
         print(f"  search {number:3d} centre {centre:5d}: {event.status:22s} "
-              f"E_a {event.activation_energy:7.3f} eV, {event.force_calls:5d} force calls "
-              f"in {event.attempts} attempt(s) (+{event.verification_force_calls} to verify, "
-              f"+{event.neb_force_calls} NEB)", flush=True)
+              f"E_a {event.activation_energy:7.3f} eV (saddle "
+              f"{event.saddle_energy - event.initial_energy:7.3f}), {event.force_calls:5d} "
+              f"force calls in {event.attempts} attempt(s) (+{event.verification_force_calls} "
+              f"to verify, +{event.neb_force_calls} NEB); neighbour "
+              f"{event.neighbour_energy - event.initial_energy:+.3f} eV, path top "
+              f"{event.neighbour_barrier:.3f} eV, {event.neighbour_distance:.2f} A",
+              flush=True)
     wall = time.perf_counter() - began
     surface.close()
     print(f"art searches N={glass.n_atoms} ({settings.activation}, {variant}): "
