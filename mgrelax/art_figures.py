@@ -37,31 +37,18 @@ def spectrum_figure(spectra: dict[str, np.ndarray], summary: dict):
     bins, the paper's mean (dotted), and the outcome of every search (``summary``:
     summary.json) in a box. ``spectra``: {level: unique activation energies}."""
     figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.6))
-    level, spectrum = summary["spectrum_level"], summary["activation_energy"]
-    energies = spectra[level]
-    if len(energies):
-        edges = np.histogram_bin_edges(np.concatenate(list(spectra.values())), bins="auto")
-        axis.hist(energies, bins=edges, color="C0", alpha=0.7, label=f"{level} (spectrum)")
-        for style, other in zip(("-.", "--"), (name for name in spectra if name != level)):
-            counts = np.histogram(spectra[other], bins=edges)[0]
-            axis.step(edges, np.append(counts, counts[-1]), where="post", color="0.3",
-                      ls=style, lw=0.8, label=other)
-        fit = spectrum["lognormal"]
-        if fit is not None:
-            x = np.linspace(max(edges[0], 1e-6), edges[-1], 200)
-            axis.plot(x, len(energies) * np.diff(edges).mean()
-                      * lognorm.pdf(x, fit["log_sd"], scale=fit["median"]), "k", lw=0.8,
-                      label="log-normal fit")
-        axis.axvline(spectrum["mean"], color="C3", lw=1.0,
-                     label=f"mean {spectrum['mean']:.3f} eV")
-        low, high = spectrum["mean_interval"]
-        if low is not None:
-            axis.axvspan(low, high, color="C3", alpha=0.2, lw=0,
-                         label=f"{100 * spectrum['confidence']:.0f} % interval")
+    level = summary["spectrum_level"]
+    every_level = np.concatenate(list(spectra.values()))
+    if len(every_level):
+        edges = np.histogram_bin_edges(every_level, bins="auto")
+        level_histograms(axis, spectra, level, edges)
+        if len(spectra[level]):
+            mean_and_fit(axis, len(spectra[level]), edges, summary["activation_energy"])
         axis.set_ylim(0, 1.8 * axis.get_ylim()[1])  # room for the legend and the outcomes
     else:
-        axis.text(0.5, 0.5, f"no {level} event", transform=axis.transAxes, ha="center")
         axis.set_xlim(0, 2 * summary["paper"]["mean_activation_energy"])
+    if not len(spectra[level]):
+        axis.text(0.5, 0.3, f"no {level} event", transform=axis.transAxes, ha="center")
     paper = summary["paper"]
     axis.axvline(paper["mean_activation_energy"], color="k", ls=":", lw=0.8,
                  label=f"paper mean {paper['mean_activation_energy']} eV")
@@ -74,6 +61,31 @@ def spectrum_figure(spectra: dict[str, np.ndarray], summary: dict):
     axis.tick_params(labelsize=7)
     figure.tight_layout()
     return figure
+
+
+def level_histograms(axis, spectra: dict[str, np.ndarray], level: str, edges) -> None:
+    """The spectrum level's histogram (bars) and the other levels' (outlines) on ``edges``."""
+    axis.hist(spectra[level], bins=edges, color="C0", alpha=0.7, label=f"{level} (spectrum)")
+    for style, other in zip(("-.", "--"), (name for name in spectra if name != level)):
+        counts = np.histogram(spectra[other], bins=edges)[0]
+        axis.step(edges, np.append(counts, counts[-1]), where="post", color="0.3", ls=style,
+                  lw=0.8, label=other)
+
+
+def mean_and_fit(axis, count: int, edges, spectrum: dict) -> None:
+    """The log-normal fit scaled to ``count`` events on ``edges``, the mean and its
+    interval (``spectrum``: summary.json's activation_energy, eV)."""
+    fit = spectrum["lognormal"]
+    if fit is not None:
+        x = np.linspace(max(edges[0], 1e-6), edges[-1], 200)
+        axis.plot(x, count * np.diff(edges).mean()
+                  * lognorm.pdf(x, fit["log_sd"], scale=fit["median"]), "k", lw=0.8,
+                  label="log-normal fit")
+    axis.axvline(spectrum["mean"], color="C3", lw=1.0, label=f"mean {spectrum['mean']:.3f} eV")
+    low, high = spectrum["mean_interval"]
+    if low is not None:
+        axis.axvspan(low, high, color="C3", alpha=0.2, lw=0,
+                     label=f"{100 * spectrum['confidence']:.0f} % interval")
 
 
 def neb_figure(table):
