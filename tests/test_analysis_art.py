@@ -10,7 +10,9 @@ from scipy.stats import beta
 from analysis.art import duplicate_of, spectrum_statistics, success_rate
 from mgrelax.art import LEVEL_STATUSES, LEVELS
 from mgrelax.art_campaign import EventTable
+from mgrelax.art_figures import spectrum_figure
 from mgrelax.art_summary import mark_duplicates, summary_record
+from mgrelax.figures import plotted_data
 
 N_ATOMS = 4
 
@@ -122,3 +124,24 @@ def test_summary_counts_each_level_with_its_clopper_pearson_interval():
     assert summary["force_calls_per_saddle"]["median"] == 300
     assert (summary["neighbours"]["checked"], summary["neighbours"]["connected"]) == (2, 1)
     assert summary["statuses"]["saddle"] == 2 and summary["scale"]["samples"] == 1
+
+
+def test_the_spectrum_figure_names_its_level_and_outlines_the_others():
+    """Bars: the spectrum level's unique events; the other two levels as outlines of
+    the same counts; the title names the level."""
+    rows = level_rows().assign(**{f"unique_{level}": lambda r, level=level: r[level]
+                                  & (r.index != 1) for level in LEVELS})
+    config = {"n_atoms": 250, "samples": 2, "quench": {"cooling_rate": 1e14},
+              "art": {"centres": 1, "searches_per_centre": 6, "temperature": 300,
+                      "spectrum_level": "strict", "metabasin": {"energy": 0.1}}}
+    rows["unique"] = rows["unique_strict"]
+    summary = summary_record(rows, config)
+    spectra = {level: rows.loc[rows[f"unique_{level}"], "activation_energy"].to_numpy()
+               for level in LEVELS}
+    figure = spectrum_figure(spectra, summary)
+    plotted = plotted_data(figure)
+    assert plotted.loc[plotted["kind"] == "bar", "y"].sum() == summary["unique"] == 1
+    outlines = plotted[plotted["series"].isin(["first_order", "metabasin"])]
+    assert outlines.groupby("series")["y"].apply(lambda y: y.iloc[:-1].sum()).to_dict() == \
+        {"first_order": 4, "metabasin": 2}
+    assert "strict" in figure.axes[0].get_title()
