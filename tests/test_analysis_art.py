@@ -89,13 +89,26 @@ def level_rows() -> pd.DataFrame:
     })
 
 
-def test_duplicates_are_marked_within_each_level():
-    rows = level_rows()
+def marked_rows(spectrum_level: str) -> pd.DataFrame:
+    """level_rows with duplicates marked: search 1 repeats search 0's saddle."""
     fields = np.stack([displacement(0, 1.0)] * 2 + [displacement(i, 1.0) for i in range(4)])
-    events = EventTable(rows, fields, fields, {0: np.zeros((N_ATOMS, 3))})
-    art = {"spectrum_level": "metabasin",
+    events = EventTable(level_rows(), fields, fields, {0: np.zeros((N_ATOMS, 3))})
+    art = {"spectrum_level": spectrum_level,
            "duplicates": {"energy_tolerance": 1e-3, "distance_tolerance": 0.1}}
-    marked = mark_duplicates(events, art).rows
+    return mark_duplicates(events, art).rows
+
+
+def level_summary(spectrum_level: str) -> tuple[pd.DataFrame, dict]:
+    """marked_rows and their summary.json record."""
+    rows = marked_rows(spectrum_level)
+    config = {"n_atoms": 250, "samples": 2, "quench": {"cooling_rate": 1e14},
+              "art": {"centres": 1, "searches_per_centre": 6, "temperature": 300,
+                      "spectrum_level": spectrum_level, "metabasin": {"energy": 0.1}}}
+    return rows, summary_record(rows, config)
+
+
+def test_duplicates_are_marked_within_each_level():
+    marked = marked_rows("metabasin")
     assert marked["unique_strict"].tolist() == [True, False, False, False, False, False]
     assert marked["unique_metabasin"].tolist() == [True, False, True, False, False, False]
     assert marked["unique_first_order"].tolist() == [True, False, True, True, True, False]
@@ -104,13 +117,7 @@ def test_duplicates_are_marked_within_each_level():
 
 
 def test_summary_counts_each_level_with_its_clopper_pearson_interval():
-    rows = level_rows().assign(**{f"unique_{level}": lambda r, level=level: r[level]
-                                  & (r.index != 1) for level in LEVELS})
-    config = {"n_atoms": 250, "samples": 2, "quench": {"cooling_rate": 1e14},
-              "art": {"centres": 1, "searches_per_centre": 6, "temperature": 300,
-                      "spectrum_level": "metabasin", "metabasin": {"energy": 0.1}}}
-    rows["unique"] = rows["unique_metabasin"]
-    summary = summary_record(rows, config)
+    _, summary = level_summary("metabasin")
     assert (summary["searches"], summary["unique"], summary["duplicates"]) == (6, 2, 1)
     counts = {level: record["successes"] for level, record in summary["levels"].items()}
     assert counts == {"first_order": 5, "metabasin": 3, "strict": 2}
@@ -129,13 +136,7 @@ def test_summary_counts_each_level_with_its_clopper_pearson_interval():
 def test_the_spectrum_figure_names_its_level_and_outlines_the_others():
     """Bars: the spectrum level's unique events; the other two levels as outlines of
     the same counts; the title names the level."""
-    rows = level_rows().assign(**{f"unique_{level}": lambda r, level=level: r[level]
-                                  & (r.index != 1) for level in LEVELS})
-    config = {"n_atoms": 250, "samples": 2, "quench": {"cooling_rate": 1e14},
-              "art": {"centres": 1, "searches_per_centre": 6, "temperature": 300,
-                      "spectrum_level": "strict", "metabasin": {"energy": 0.1}}}
-    rows["unique"] = rows["unique_strict"]
-    summary = summary_record(rows, config)
+    rows, summary = level_summary("strict")
     spectra = {level: rows.loc[rows[f"unique_{level}"], "activation_energy"].to_numpy()
                for level in LEVELS}
     figure = spectrum_figure(spectra, summary)
