@@ -762,22 +762,22 @@ class SaddleSearch:
 
     def connected_neighbour(self, sides: list[Point], event: Event) -> int | None:
         """The index of the side that self.neighbours connects to the initial minimum,
-        trying the sides within its energy window of it, lowest first; None if none. The
-        last path tried is recorded in ``event``."""
+        trying the sides within its energy window of it, nearest (2-norm) first; None if
+        none. The last path tried is recorded in ``event``."""
         if self.neighbours is None:
             return None
         start = self.minimum
+        distances = [float(np.linalg.norm(side.positions - start.positions)) for side in sides]
         near = sorted((i for i, side in enumerate(sides)
                        if abs(side.energy - start.energy) <= self.neighbours.energy),
-                      key=lambda i: sides[i].energy)
+                      key=lambda i: distances[i])
         for index in near:
             calls = self.evaluate.calls
             path = self.neighbours(self.evaluate, start, sides[index], self.settings)
             event.neb_force_calls += self.evaluate.calls - calls
-            event.neighbour_energy = sides[index].energy
+            event.neighbour_energy, event.neighbour_distance = sides[index].energy, \
+                distances[index]
             event.neighbour_barrier, event.neighbour_connected = path.barrier, path.converged
-            event.neighbour_distance = float(np.linalg.norm(sides[index].positions
-                                                            - start.positions))
             if path.converged:
                 return index
         return None
