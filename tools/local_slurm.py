@@ -31,7 +31,9 @@ import sys
 import time
 from pathlib import Path
 
-PACKAGES = ("slurmctld", "slurmd", "slurm-client", "munge")
+from debian_packages import CannotInstall, apt_install
+
+PACKAGES = ["slurmctld", "slurmd", "slurm-client", "munge"]
 DEFAULT_STATE_DIR = Path("/tmp/mgrelax-slurm")
 SLURM_CONF = Path("/etc/slurm/slurm.conf")
 MARKER = "# One-node test cluster written by mgrelax tools/local_slurm.py"
@@ -86,18 +88,13 @@ def ensure_packages(install: bool) -> None:
                if shutil.which(name) is None and not Path("/usr/sbin", name).exists()]
     if not missing:
         return
-    if not install or shutil.which("apt-get") is None:
+    if not install:
         raise CannotRun(f"{', '.join(missing)} not installed (Debian packages: "
                         f"{' '.join(PACKAGES)}; 'up --install' installs them with apt-get)")
-    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    command = ["apt-get", "install", "-y", "-q", *PACKAGES]
-    result = subprocess.run(command, env=environment, capture_output=True, text=True)
-    if result.returncode != 0:  # a fresh machine may have no package lists yet
-        subprocess.run(["apt-get", "update", "-q"], env=environment, capture_output=True)
-        result = subprocess.run(command, env=environment, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise CannotRun(f"apt-get install {' '.join(PACKAGES)} failed: "
-                        f"{result.stderr.strip().splitlines()[-1:]}")
+    try:
+        apt_install(PACKAGES)
+    except CannotInstall as error:
+        raise CannotRun(str(error)) from None
 
 
 def start_munge() -> None:
