@@ -103,6 +103,9 @@ def _one_line(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         allowed = ", ".join(error.schema["properties"])
         return f"config error: {_key(error.path)}: {error.message}; allowed keys: {allowed}"
+    if error.validator == "anyOf" and "description" in error.schema:
+        return (f"config error: {_key(error.path)} = {error.instance!r}: not allowed; allowed: "
+                f"{error.schema['description']}")
     return (f"config error: {_key(error.path)} = {error.instance!r}: {error.message}"
             f"{_yaml_number_hint(error.instance)}")
 
@@ -187,13 +190,19 @@ def _check_labels(config: dict) -> None:
 
 
 def _check_launch(config: dict) -> None:
-    """The launch settings are possible, the defaults and each stage's overrides."""
+    """The launch settings are possible, the defaults and each stage's overrides; an MPI
+    launcher given by its path is an executable file."""
     for stage in (None, *config["stages"]):
+        where = f"stages.{stage}." if stage else ""
         try:
-            launch_settings(config, stage)
+            launcher = launch_settings(config, stage).mpi_launcher
         except ValueError as error:
-            where = f"stages.{stage}." if stage else ""
             raise ConfigError(f"config error: {where}{error}") from None
+        if os.path.isabs(launcher) and not (os.path.isfile(launcher)
+                                            and os.access(launcher, os.X_OK)):
+            raise ConfigError(f"config error: {where}lammps.mpi_launcher = {launcher!r}: not "
+                              "an executable file; give the path of the build's MPI launcher "
+                              "or one of none, mpirun, mpiexec, srun")
 
 
 def _resolve_executables(config: dict) -> None:

@@ -56,8 +56,10 @@ class LaunchSettings:
             ("mpi_launcher", self.mpi_launcher, MPI_LAUNCHERS),
             ("accelerator", self.accelerator, ACCELERATORS),
         ):
-            if value not in allowed:
-                raise ValueError(f"lammps.{key}: {value!r} is not one of {', '.join(allowed)}")
+            if value not in allowed and not (key == "mpi_launcher" and os.path.isabs(value)):
+                paths = " or an absolute path" if key == "mpi_launcher" else ""
+                raise ValueError(f"lammps.{key}: {value!r} is not one of {', '.join(allowed)}"
+                                 f"{paths}")
         if self.ranks < 1 or self.threads_per_rank < 1:
             raise ValueError("lammps.ranks and lammps.threads_per_rank must be at least 1")
         if self.ranks > 1 and self.mpi_launcher == "none":
@@ -123,8 +125,12 @@ def launcher_prefix(settings: LaunchSettings) -> list[str]:
         wheel_mpi = ["--mpi=pmi2"] if settings.engine == "python" else []
         return ["srun", "--ntasks", str(settings.ranks),
                 "--cpus-per-task", str(settings.threads_per_rank), *wheel_mpi]
-    launcher = (find_launcher(settings.mpi_launcher) if settings.engine == "python"
-                else find_build_launcher(settings.mpi_launcher, settings.executable))
+    if os.path.isabs(settings.mpi_launcher):
+        launcher = settings.mpi_launcher
+    elif settings.engine == "python":
+        launcher = find_launcher(settings.mpi_launcher)
+    else:
+        launcher = find_build_launcher(settings.mpi_launcher, settings.executable)
     return [launcher, "-np", str(settings.ranks)]
 
 

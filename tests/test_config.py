@@ -68,6 +68,10 @@ def with_change(config: dict, path: str, value) -> dict:
     ("stages.glass", {"lammps": {"ranks": 0}}, "stages.glass.lammps.ranks = 0"),
     ("stages.glass", {"lammps": {"ranks": 2, "mpi_launcher": "none"}},
      "stages.glass.lammps.mpi_launcher: 'none' cannot start 2 ranks"),
+    ("lammps.mpi_launcher", "/opt/no/mpirun",
+     "lammps.mpi_launcher = '/opt/no/mpirun': not an executable file"),
+    ("lammps.mpi_launcher", "openmpi", "lammps.mpi_launcher = 'openmpi': not allowed; allowed: "
+                                       "none, mpirun, mpiexec, srun"),
     ("stages.metad", {"lammps": {"accelerator": "gpu", "gpus_per_node": 1}},
      "stages.metad.lammps.accelerator: 'gpu' needs lammps.engine 'executable'"),
     ("resources.partition", "gpu --wrap=rm", "resources.partition = 'gpu --wrap=rm'"),

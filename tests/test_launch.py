@@ -48,6 +48,15 @@ def test_a_missing_or_unrunnable_executable_is_not_found(tmp_path, monkeypatch):
         find_executable(str(tmp_path))
 
 
+def test_a_launcher_given_by_its_path_is_used_as_given():
+    settings = LaunchSettings(engine="executable", executable="/opt/lammps/bin/lmp",
+                              mpi_launcher="/opt/openmpi/bin/mpirun", ranks=2)
+    assert launcher_prefix(settings) == ["/opt/openmpi/bin/mpirun", "-np", "2"]
+    with pytest.raises(ValueError, match="not one of none, mpirun, mpiexec, srun or an "
+                                         "absolute path"):
+        LaunchSettings(mpi_launcher="openmpi")
+
+
 def test_srun_takes_tasks_and_cpus_per_task():
     settings = LaunchSettings(engine="executable", executable="lmp_gpu", mpi_launcher="srun",
                               ranks=8, threads_per_rank=2)
