@@ -29,12 +29,12 @@ MPI speaks MPICH's ABI."""
 
 KEYWORD_PROBES = {
     "create_atoms random ... overlap maxtry (the melt)":
-        "create_atoms 1 random 2 12345 NULL overlap 0.5 maxtry 10",
+        ("create_atoms 1 random 2 12345 NULL overlap 0.5 maxtry 10", ("glass",)),
     "fix ave/time ... append (recorded series)":
-        "fix record all ave/time 1 1 1 v_one append probe.dat",
+        ("fix record all ave/time 1 1 1 v_one append probe.dat", ("glass", "dms")),
 }
-"""Template keywords an older LAMMPS lacks: what they are for, and a line that uses them
-(after the lines of KEYWORD_PROBE_SETUP)."""
+"""Template keywords an older LAMMPS lacks: what they are for, a line that uses them
+(after the lines of KEYWORD_PROBE_SETUP) and the stages whose templates use them."""
 KEYWORD_PROBE_SETUP = ("units lj\nregion box block 0 4 0 4 0 4\ncreate_box 1 box\n"
                        "mass 1 1.0\nvariable one equal 1\n")
 
@@ -81,7 +81,7 @@ def probe_executable(executable: str) -> LammpsBuild:
         source=executable, version=version.group(1).strip() if version else "unknown",
         packages=tuple(packages.group(1).split()) if packages else (),
         styles=_styles(help_text), mpi=mpi_line, mpi_family=mpi_family(mpi_line),
-        missing_keywords=tuple(name for name, line in KEYWORD_PROBES.items()
+        missing_keywords=tuple(name for name, (line, _) in KEYWORD_PROBES.items()
                                if not _accepts(executable, line)))
 
 
@@ -110,10 +110,8 @@ def missing_for_stage(build: LammpsBuild, stage: str, model: Model,
     missing = [f"{category} style {name}" if category != "package" else f"package {name}"
                for category, name in stage_requirements(stage, model, launch)
                if not _has(build, category, name)]
-    if stage in ("glass", "dms"):  # the stages that record series (and the melt)
-        missing += [keyword for keyword in build.missing_keywords
-                    if stage == "glass" or "ave/time" in keyword]
-    return missing
+    return missing + [keyword for keyword in build.missing_keywords
+                      if stage in KEYWORD_PROBES[keyword][1]]
 
 
 def _has(build: LammpsBuild, category: str, name: str) -> bool:
