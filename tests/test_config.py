@@ -254,6 +254,17 @@ def test_a_campaign_config_replaces_the_default_whole(tmp_path, campaign):
     assert "config error" not in result.stderr
 
 
+def test_without_art_the_launcher_may_be_none(tiny_config, tmp_path):
+    """With ART off no NEB runs, so no rank count of one replica each is asked of a
+    launcher 'none' when the rules are read."""
+    config = with_change(with_change(tiny_config, "art.centres", 0), "lammps.mpi_launcher",
+                         "none")
+    path = tmp_path / "no_art.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = run_snakemake(tmp_path, "--dry-run", configfile=path, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 def test_paper_metadynamics_protocol_is_the_papers():
     """config/paper_yang2020.yaml holds Yang et al.'s protocol (Secs. II-III); its
     Mendelev 2009 file is not shipped, so the check runs with the 2007 one."""

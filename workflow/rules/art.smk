@@ -10,6 +10,8 @@ ART = "results/art"
 ART_SETTINGS = config["art"]
 ART_NEB = ART_SETTINGS["neb"]
 ART_ON = ART_SETTINGS["centres"] > 0
+ART_NEB_RANKS = ART_NEB["replicas"] if ART_ON and ART_NEB["events"] else 1
+"""One MPI rank per NEB replica; 1 where no NEB runs (its launcher may then be 'none')."""
 ART_SAMPLES = range(min(ART_SETTINGS["centres"], len(SAMPLES)))
 ART_BATCHES = [(sample, batch) for sample in ART_SAMPLES
                for batch in range(len(batches(ART_SETTINGS, len(SAMPLES), sample)))]
@@ -87,9 +89,9 @@ rule art_neb:
         settings=settings_of("art_neb"),
     log:
         "logs/art/neb.log",
-    threads: lammps_threads("art", ranks=ART_NEB["replicas"])
+    threads: lammps_threads("art", ranks=ART_NEB_RANKS)
     resources:
-        **lammps_resources("art", ranks=ART_NEB["replicas"]),  # one rank per replica
+        **lammps_resources("art", ranks=ART_NEB_RANKS),
     script:
         "../../scripts/art_neb.py"
 
