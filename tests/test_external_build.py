@@ -11,7 +11,6 @@ wheel: energy and pressure of one configuration to 1e-8, a NEB barrier, F_s(q, t
 import json
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
