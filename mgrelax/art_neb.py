@@ -7,7 +7,7 @@ two minima crosses the same saddle; a metabasin event's path passes a neighbour)
 cluster, centre atom, seed, the ART barrier and the NEB barrier (eV), their difference
 NEB - ART (meV), the NEB's convergence, climbing-image force and largest replica force
 (eV/A) and iterations, ``agrees`` (converged and within AGREEMENT), and the reason
-where the NEB failed. Each NEB runs in ``neb/event<row>/`` beside it.
+where they differ or the NEB failed (disagreement_reason). Each NEB runs in ``neb/event<row>/`` beside it.
 """
 
 from __future__ import annotations
@@ -65,7 +65,30 @@ def neb_row(event: int, row: pd.Series, directory: Path, initial_data: Path,
     return {**record, "neb_barrier": result.barrier, "difference": 1000.0 * difference,
             "neb_converged": result.converged, "climbing_force": result.climbing_force,
             "max_replica_force": result.max_replica_force, "iterations": result.iterations,
-            "agrees": bool(result.converged and abs(difference) <= AGREEMENT), "reason": ""}
+            "agrees": bool(result.converged and abs(difference) <= AGREEMENT),
+            "reason": disagreement_reason(result.converged, difference,
+                                          result.max_replica_force, result.iterations)}
+
+
+def disagreement_reason(converged: bool, difference: float, max_replica_force: float,
+                        iterations: int) -> str:
+    """Why a NEB and an ART barrier of the same two minima differ ('' where they agree).
+
+    ``difference`` = NEB - ART barrier (eV), both from the same starting minimum to the
+    same final minimum. Converged and lower: the minimum-energy path between the two
+    minima crosses a lower saddle than the one ART found, which is then not on that path;
+    converged and higher: the NEB's path misses ART's saddle (another valley between the
+    same minima); not converged: no verdict."""
+    if not converged:
+        return (f"the NEB did not converge (largest replica force {max_replica_force:.3g} "
+                f"eV/A after {iterations} iterations): no verdict")
+    if difference < -AGREEMENT:
+        return (f"a lower path between the same minima: the NEB crosses {-difference:.3f} eV "
+                "below the ART saddle, which is not on the minimum-energy path")
+    if difference > AGREEMENT:
+        return (f"the NEB path crosses {difference:.3f} eV above the ART saddle: it runs "
+                "through another valley between the same minima and misses that saddle")
+    return ""
 
 
 def write_neb_check(events_path: Path, inherent_data: dict, output, config: dict,

@@ -18,7 +18,7 @@ from mgrelax.art import (FAILURES, LEVEL_STATUSES, LEVELS, SADDLE, ArtSettings, 
 from mgrelax.art_campaign import (ARRAY_FIELDS, COLUMN_UNITS, ERROR, BatchTable, EventTable,
                                   column_unit, event_row, read_events, run_batch, write_events)
 from mgrelax.plan import Search, batches
-from mgrelax.art_neb import write_neb_check
+from mgrelax.art_neb import disagreement_reason, write_neb_check
 from mgrelax.config import ConfigError, model_of, validate_config
 from mgrelax.glass import inherent_structure_job, melt_job
 from mgrelax.jobs import PARTIAL, run_job
@@ -197,3 +197,13 @@ def test_a_bad_level_setting_is_refused_in_one_line_naming_the_key(art, message)
     with pytest.raises(ConfigError) as refused:
         art_config(**art)
     assert str(refused.value) == message
+
+
+def test_a_neb_that_differs_from_art_says_why():
+    """Both barriers run from the same start to the same final minimum: a converged NEB
+    below ART found a lower path; above it, another valley; unconverged, no verdict."""
+    assert disagreement_reason(True, -0.613, 0.009, 105).startswith(
+        "a lower path between the same minima: the NEB crosses 0.613 eV below the ART saddle")
+    assert "0.020 eV above the ART saddle" in disagreement_reason(True, 0.02, 0.009, 105)
+    assert disagreement_reason(False, -0.5, 0.4, 2000).startswith("the NEB did not converge")
+    assert disagreement_reason(True, 0.004, 0.009, 105) == ""
