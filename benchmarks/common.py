@@ -1,5 +1,6 @@
-"""Shared by the benchmarks: the benchmark configuration, a melted liquid, a work
-folder, and the 'Loop time' figures that LAMMPS writes to its log."""
+"""Shared by the benchmarks: the benchmark configuration, a melted liquid, an NVT job
+every build runs, a work folder, and the 'Loop time' figures that LAMMPS writes to its
+log."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ import yaml
 from mgrelax.config import model_of, validate_config
 from mgrelax.glass import melt_job
 from mgrelax.plan import lammps_timestep
-from mgrelax.jobs import run_job
+from mgrelax.jobs import LammpsJob, run_job
 from mgrelax.launch import LaunchSettings
 from mgrelax.potentials import Model
+from mgrelax.scattering import scattering_job
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "config.yaml"
 LOOP_TIME = re.compile(r"^Loop time of (\S+) on (\d+) procs for (\d+) steps with (\d+) atoms",
@@ -49,6 +51,16 @@ def melt_liquid(config: dict, model: Model, directory: Path) -> Path:
     job = melt_job(config, model, 0, directory)
     run_job(job, LaunchSettings())
     return Path(directory) / job.outputs["data"]
+
+
+def nvt_job(config: dict, model: Model, steps: int, directory: Path,
+            liquid: Path) -> LammpsJob:
+    """``steps`` NVT time steps of ``liquid`` at the melt temperature with two snapshots:
+    the workflow's F_s job (mgrelax.scattering.scattering_job), an input that every
+    LAMMPS build runs, Debian's 2021 one included (it cannot run the quench)."""
+    settings = {**config, "intermediate_scattering": {
+        "duration": steps * lammps_timestep(config, model), "frames": 2}}
+    return scattering_job(settings, model, config["melt"]["temperature"], directory, liquid)
 
 
 @contextlib.contextmanager

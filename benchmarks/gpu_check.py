@@ -29,12 +29,10 @@ import sys
 from pathlib import Path
 
 import yaml
-from common import DEFAULT_CONFIG, benchmark_config, melt_liquid, work_folder
+from common import DEFAULT_CONFIG, benchmark_config, melt_liquid, nvt_job, work_folder
 from mpi_scaling import COMPOSITION, timed_run
 
 from mgrelax.launch import LaunchSettings, find_executable
-from mgrelax.plan import lammps_timestep
-from mgrelax.scattering import scattering_job
 
 REPO = Path(__file__).resolve().parent.parent
 GPU_IN_LOG = re.compile(r"^\s*Device \d+:|will use up to \d+ GPU", re.MULTILINE)
@@ -72,8 +70,6 @@ def main() -> None:
             print(f"gpu: no GPU in {log}")
         config, model = benchmark_config(DEFAULT_CONFIG, args.atoms, args.steps, 2.0,
                                          composition=COMPOSITION)
-        config["intermediate_scattering"] = {
-            "duration": args.steps * lammps_timestep(config, model), "frames": 2}
         liquid = melt_liquid(config, model, workdir / "melt")
         rates = {}
         for name, launch in (("cpu", LaunchSettings()),
@@ -81,8 +77,7 @@ def main() -> None:
                                                     accelerator=args.accelerator,
                                                     gpus_per_node=args.gpus,
                                                     mpi_launcher="none"))):
-            job = scattering_job(config, model, config["melt"]["temperature"],
-                                 workdir / f"nvt-{name}", liquid)
+            job = nvt_job(config, model, args.steps, workdir / f"nvt-{name}", liquid)
             rates[name] = timed_run(job, launch, args.atoms)
     print(f"gpu: campaign logs without the GPU: {len(without_gpu)}; {args.atoms} atoms NVT: "
           f"wheel on 1 CPU core {rates['cpu']:.1f} steps/s, {args.accelerator} on "

@@ -35,13 +35,12 @@ import subprocess
 import time
 from pathlib import Path
 
-from common import DEFAULT_CONFIG, benchmark_config, loop_figures, melt_liquid, work_folder
+from common import (DEFAULT_CONFIG, benchmark_config, loop_figures, melt_liquid, nvt_job,
+                    work_folder)
 from mgrelax.glass import quench_job
 from mgrelax.jobs import (FRAMES_DIR, INPUT_FILE, LOG_FILE, LammpsError, LammpsJob, error_line,
                           run_job)
 from mgrelax.launch import LaunchSettings, find_executable, run_environment
-from mgrelax.plan import lammps_timestep
-from mgrelax.scattering import scattering_job
 
 TARGET_RATIO = 0.97
 
@@ -143,8 +142,6 @@ def main() -> None:
     args = parser.parse_args()
 
     config, model = benchmark_config(args.config, args.atoms, args.steps, args.melt_ps)
-    config["intermediate_scattering"] = {
-        "duration": args.steps * lammps_timestep(config, model), "frames": 2}
     results = {}
     with work_folder(args.workdir) as workdir:
         print(f"melting {args.atoms} atoms ({model.name}) in {workdir} ...", flush=True)
@@ -156,8 +153,7 @@ def main() -> None:
             launch = LaunchSettings(engine="executable", executable=find_executable(name),
                                     mpi_launcher="none")
             results[f"{launch.executable}, NVT"] = alternate(
-                lambda folder: scattering_job(config, model, config["melt"]["temperature"],
-                                              folder, liquid),
+                lambda folder: nvt_job(config, model, args.steps, folder, liquid),
                 launch, args.atoms, workdir / f"build{index}", args.repeats)
     for name, (rates, outside) in results.items():
         summary(name, rates, outside, args.repeats)

@@ -25,12 +25,11 @@ import argparse
 import time
 from pathlib import Path
 
-from common import DEFAULT_CONFIG, benchmark_config, loop_figures, melt_liquid, work_folder
+from common import (DEFAULT_CONFIG, benchmark_config, loop_figures, melt_liquid, nvt_job,
+                    work_folder)
 
 from mgrelax.jobs import LOG_FILE, LammpsJob, run_job
 from mgrelax.launch import LaunchSettings, find_executable
-from mgrelax.plan import lammps_timestep
-from mgrelax.scattering import scattering_job
 
 RANK_COUNTS = (1, 2)
 COMPOSITION = {"Cu": 0.5, "Zr": 0.5}
@@ -72,8 +71,6 @@ def main() -> None:
     args = parser.parse_args()
     config, model = benchmark_config(args.config, args.atoms, args.steps, args.melt_ps,
                                      composition=COMPOSITION)
-    config["intermediate_scattering"] = {
-        "duration": args.steps * lammps_timestep(config, model), "frames": 2}
     builds = [WHEEL, *(find_executable(name) for name in args.executable)]
     with work_folder(args.workdir) as workdir:
         print(f"melting {args.atoms} atoms ({model.name}, Cu50Zr50) in {workdir} ...",
@@ -82,8 +79,8 @@ def main() -> None:
         rates = {}
         for index, build in enumerate(builds):
             for ranks in RANK_COUNTS:
-                job = scattering_job(config, model, config["melt"]["temperature"],
-                                     workdir / f"build{index}-ranks{ranks}", liquid)
+                job = nvt_job(config, model, args.steps, workdir / f"build{index}-ranks{ranks}",
+                              liquid)
                 rates[build, ranks] = timed_run(job, launch_for(build, ranks), args.atoms)
     for build in builds:
         print(f"mpi: {args.atoms} atoms, NVT, {build}: 1 rank {rates[build, 1]:.1f} steps/s; "

