@@ -33,8 +33,8 @@ KINK_SIGNIFICANCE = 3.0
 """The two slopes must differ by more than this many combined standard errors."""
 
 BOOTSTRAP_RESAMPLES = 200
-"""Bootstrap resamples behind each statistical error (its relative precision is
-about 1 / sqrt(2 x 200) = 5 %)."""
+"""Bootstrap resamples behind each statistical error (half the central 68 % of the draws:
+its relative precision is a few per cent, somewhat coarser than the 5 % of an sd)."""
 
 
 @dataclass(frozen=True)
