@@ -555,7 +555,7 @@ def _check_experiments(path: str | None) -> None:
 def _check_art(config: dict, model: Model) -> None:
     """ART settings a schema cannot check: the starting glass, the clusters, the NEB launch."""
     art, campaign = config["art"], config["temperatures"]
-    if not art["centres"]:
+    if not _stage_on(config, "art"):
         return
     _require_metal_units(model, "art.centres", "ART")
     if art.get("temperature") not in campaign:
