@@ -29,10 +29,11 @@ import numpy as np
 from common import DEFAULT_CONFIG, benchmark_config, melt_liquid, work_folder
 
 from analysis.art import success_rate
+from analysis.box import perpendicular_widths
 from mgrelax.art import (ACTIVATIONS, LEVELS, ArtSettings, CountingSurface, minimise,
                          search_levels)
 from mgrelax.art_metabasin import MetabasinCheck
-from mgrelax.art_search import search_cluster
+from mgrelax.art_search import check_radii, search_cluster
 from mgrelax.lammps_io import read_data_file
 from mgrelax.lammps_surface import FORCE_CALL, open_surface
 
@@ -40,10 +41,50 @@ from mgrelax.lammps_surface import FORCE_CALL, open_surface
 VARIANTS = {
     "current": {},
     "end_at_loss": {"end_at_curvature_loss": 1, "max_attempts": 5},
+    "frozen_mode": {"moving_radius": "mode"},
+    "frozen_max": {"moving_radius": "max"},
+    "art_climb": {"min_mode_climb": "art"},
+    "partn_perp": {"min_mode_climb": "art", "perpendicular_rule": "partn"},
+    "partial_perp": {"convex_perpendicular_steps": 2},
+    "deep_exit": {"eigenvalue_threshold": -0.5},
 }
 """Engine variants measured side by side (issue 19): changes to the config's art.engine.
-end_at_loss: an attempt ends at the first loss of negative curvature after the basin and
-the search pushes again along a new direction, up to 5 attempts."""
+(1) end_at_loss: an attempt ends at the first loss of negative curvature after the basin
+and the search pushes again along a new direction, up to 5 attempts; (2) frozen_mode,
+frozen_max: a frozen far field, only the atoms within the mode radius, or within the
+largest radius the box allows (0.1 A below half its narrowest width), move until the
+restricted saddle converges; (3) partn_perp: at negative curvature ART's Newton steps
+with pARTn's perpendicular limits and stop rules (art_climb: the same climb with the
+growing limit, the control); (4) partial_perp: 2 perpendicular relaxation steps after
+each step up the mode at positive curvature; (5) deep_exit: the basin is left at an
+eigenvalue of -0.5 eV/A^2 (pARTn -0.49) instead of -0.05."""
+DEFAULT_VARIANTS = ["current", "frozen_mode", "frozen_max", "art_climb", "partn_perp",
+                    "partial_perp", "deep_exit"]
+"""The variants run unless --variants says otherwise (end_at_loss was measured, and
+rejected, before the others existed)."""
+
+
+def variant_settings(engine: ArtSettings, variant: str, activation: str, mode_radius: float,
+                     box: np.ndarray) -> ArtSettings:
+    """The config's engine changed as ``variant`` says; moving radii "mode" and "max" are
+    the mode radius and the largest radius the box allows."""
+    changes = dict(VARIANTS[variant])
+    radius = changes.get("moving_radius")
+    if radius == "mode":
+        changes["moving_radius"] = mode_radius
+    elif radius == "max":
+        changes["moving_radius"] = np.floor(10 * perpendicular_widths(box).min() / 2) / 10 - 0.1
+    return replace(engine, activation=activation, **changes)
+
+
+def replicated_glass(config: dict, model, glass_file: Path, workdir: Path, copies: int) -> Path:
+    """The glass repeated ``copies`` times along each box vector, as a data file (the
+    engine's minimiser relaxes it again before the searches)."""
+    replica = workdir / f"replica{copies}.data"
+    with open_surface(config, model, workdir / "replicate", glass_file) as surface:
+        surface.lmp.command(f"replicate {copies} {copies} {copies}")
+        surface.lmp.command(f"write_data {replica.resolve()}")
+    return replica
 
 
 def search_costs(config: dict, model, glass_file: Path, workdir: Path, searches: int,
@@ -53,6 +94,8 @@ def search_costs(config: dict, model, glass_file: Path, workdir: Path, searches:
     and the line of the variant: every level with its Clopper-Pearson interval, the
     force calls and the outcomes."""
     glass = read_data_file(glass_file)
+    check_radii({"--push-radius": push_radius, "--mode-radius": mode_radius,
+                 "moving_radius": settings.moving_radius}, glass.box)
     surface = open_surface(config, model, workdir / "surface", glass_file)
     neighbours = MetabasinCheck(**config["art"]["metabasin"])
     minimum = minimise(CountingSurface(surface, settings.max_force), surface.initial_positions,
@@ -74,7 +117,8 @@ def search_costs(config: dict, model, glass_file: Path, workdir: Path, searches:
               flush=True)
     wall = time.perf_counter() - began
     surface.close()
-    print(f"art searches N={glass.n_atoms} ({settings.activation}, {variant}): "
+    print(f"art searches N={glass.n_atoms} ({settings.activation}, {variant}"
+          f"{f', moving radius {settings.moving_radius:g} A' if settings.moving_radius else ''}): "
           f"{levels_text(events)}; {wall / len(events):.1f} s per search; outcomes "
           f"{dict(Counter(e.status for e in events))}")
 
@@ -130,17 +174,26 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     parser.add_argument("--activations", nargs="+", choices=ACTIVATIONS, default=ACTIVATIONS)
-    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=DEFAULT_VARIANTS)
+    parser.add_argument("--replicate", type=int, default=1,
+                        help="search on the glass repeated this many times along each box "
+                             "vector (2: the 4000-atom replica of the 500-atom glass)")
+    parser.add_argument("--skip-overhead", action="store_true",
+                        help="leave out the force-call overhead measurement")
     parser.add_argument("--workdir", type=Path)
     args = parser.parse_args()
     with work_folder(args.workdir) as workdir:
         config, model = benchmark_config(args.config, args.overhead_atoms, 100, args.melt_ps)
-        force_call_overhead(config, model, workdir, args.overhead_calls)
+        if not args.skip_overhead:
+            force_call_overhead(config, model, workdir, args.overhead_calls)
         engine = ArtSettings(**config["art"]["engine"])
-        for activation in args.glass and args.activations or ():
+        glass = args.glass and (args.glass if args.replicate == 1 else replicated_glass(
+            config, model, args.glass, workdir, args.replicate))
+        for activation in glass and args.activations or ():
             for variant in args.variants:
-                settings = replace(engine, activation=activation, **VARIANTS[variant])
-                search_costs(config, model, args.glass, workdir, args.searches,
+                settings = variant_settings(engine, variant, activation, args.mode_radius,
+                                            read_data_file(glass).box)
+                search_costs(config, model, glass, workdir, args.searches,
                              args.push_radius, args.mode_radius, args.seed, settings, variant)
 
 

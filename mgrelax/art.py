@@ -44,6 +44,19 @@ NEIGHBOUR_SADDLE = "neighbour_saddle"
 to the initial one (NeighbourCheck.energy) that a path connects to it."""
 ACTIVATIONS = ("push", "min_mode")
 """How a search leaves the basin and approaches the saddle (ArtSettings.activation)."""
+PERPENDICULAR_RULES = ("growing", "partn")
+"""How the perpendicular relaxation is limited (ArtSettings.perpendicular_rule)."""
+MIN_MODE_CLIMBS = ("lbfgs", "art")
+"""How min_mode climbs at negative curvature (ArtSettings.min_mode_climb)."""
+PARTN_PERPENDICULAR_LIMITS = (4, 8, 12, 16)
+"""pARTn's limits on the perpendicular relaxation steps after the first activation steps
+out of the basin (nperp_limitation; unlimited after them)."""
+UNLIMITED_PERPENDICULAR_STEPS = 200
+"""The cap on a perpendicular relaxation that pARTn leaves unlimited."""
+PARTN_MODE_TURN, PARTN_PERPENDICULAR_START = 0.8, 0.1
+"""pARTn's alignment rule (fperp_min_alignment): no perpendicular relaxation where the
+overlap of successive modes is below the first while the cosine between the mode and
+the displacement from the start is below the second."""
 FAILURES = {
     "no_negative_eigenvalue": "the push never brought the lowest eigenvalue below the threshold",
     "lost_curvature": "the lowest eigenvalue turned positive during the activation",
@@ -125,7 +138,8 @@ class ArtSettings:
     """Relaxation steps perpendicular to the push after each push."""
     max_push_steps: int = 30
     eigenvalue_threshold: float = -0.05
-    """eV/A^2: the basin is left once the lowest eigenvalue is below this."""
+    """eV/A^2: the basin is left once the lowest eigenvalue is below this (min_mode: the
+    steps up the mode go on until then, the climb at negative curvature starts there)."""
     lanczos_displacement: float = 0.01
     """Finite-difference displacement of the Hessian-vector products."""
     lanczos_max_iterations: int = 16
@@ -135,7 +149,28 @@ class ArtSettings:
     """push: largest step along the eigenvector in one activation step; min_mode: the
     step up the lowest mode while its eigenvalue is positive."""
     perpendicular_steps: int = 4
-    """Largest number of relaxation steps perpendicular to the eigenvector per activation step."""
+    """Largest number of relaxation steps perpendicular to the eigenvector per activation
+    step (perpendicular_rule "growing")."""
+    perpendicular_rule: str = "growing"
+    """How the relaxation perpendicular to the mode is limited after each step along it,
+    once the basin is left: "growing": from 1 to perpendicular_steps steps over the first
+    activation steps; "partn": pARTn's limits (PARTN_PERPENDICULAR_LIMITS, then unlimited)
+    and stop rules: it stops once the largest perpendicular force component is below the
+    largest parallel one, and is left out where the mode turns suddenly while the
+    displacement from the start is perpendicular to it (PARTN_MODE_TURN)."""
+    min_mode_climb: str = "lbfgs"
+    """min_mode, once the basin is left: "lbfgs": L-BFGS on the effective force
+    F - 2 (F.v) v; "art": ART nouveau's Newton steps along the mode with relaxation
+    perpendicular to it (perpendicular_rule), as the push activation does."""
+    convex_perpendicular_steps: int = 0
+    """Relaxation steps perpendicular to the mode after each step up it at positive
+    curvature (a partial relaxation, as eOn's perp_force_ratio mixes part of the
+    perpendicular force in); 0: none."""
+    moving_radius: float = 0.0
+    """A: during the activation only the atoms within this distance of the centre move
+    (the far field is frozen, as in Mousseau's ARTn on Cu-Zr glasses) until the restricted
+    saddle converges, then the activation goes on with every atom free to the saddle;
+    0: every atom moves throughout."""
     max_activation_steps: int = 300
     max_convex_steps: int = 10
     """Activation steps in a row with a non-negative lowest eigenvalue (each a plain step
@@ -174,8 +209,11 @@ class ArtSettings:
     starts along a new random direction on the same atoms, until a verified saddle."""
 
     def __post_init__(self):
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation = {self.activation!r}: one of {', '.join(ACTIVATIONS)}")
+        for key, allowed in (("activation", ACTIVATIONS),
+                             ("perpendicular_rule", PERPENDICULAR_RULES),
+                             ("min_mode_climb", MIN_MODE_CLIMBS)):
+            if getattr(self, key) not in allowed:
+                raise ValueError(f"{key} = {getattr(self, key)!r}: one of {', '.join(allowed)}")
 
 
 @dataclass
@@ -399,23 +437,31 @@ def second_eigenvalue(evaluate: CountingSurface, point: Point, lowest: Mode,
 
 
 class PerpendicularRelaxation:
-    """Steepest descent in the hyperplane perpendicular to a direction, with
-    Barzilai-Borwein step sizes (A^2/eV) carried from one call to the next."""
+    """Steepest descent in the hyperplane perpendicular to a direction, on the atoms that
+    the projection ``free`` leaves, with Barzilai-Borwein step sizes (A^2/eV) carried from
+    one call to the next."""
 
     def __init__(self, evaluate: CountingSurface, settings: ArtSettings,
-                 step_size: float = 0.01):
+                 free: Callable[[np.ndarray], np.ndarray], step_size: float = 0.01):
         self.evaluate = evaluate
         self.settings = settings
+        self.free = free
         self.step_size = step_size
 
     def effective_force(self, point: Point, direction: np.ndarray) -> np.ndarray:
-        return self.evaluate.project(perpendicular(point.forces, direction))
+        return self.free(perpendicular(point.forces, direction))
 
-    def __call__(self, point: Point, direction: np.ndarray, steps: int,
-                 tolerance: float) -> Point:
+    def __call__(self, point: Point, direction: np.ndarray, steps: int, tolerance: float,
+                 parallel_rule: bool = False) -> Point:
+        """At most ``steps`` steps, until the perpendicular force (2-norm) is below
+        ``tolerance``; with ``parallel_rule`` (pARTn's) also, after the first step, once
+        its largest component is below the largest component of the force along
+        ``direction``."""
         force = self.effective_force(point, direction)
-        for _ in range(steps):
-            if np.linalg.norm(force) < tolerance:
+        for step in range(steps):
+            if np.linalg.norm(force) < tolerance or (
+                    parallel_rule and step > 0 and np.max(np.abs(force))
+                    < np.max(np.abs(np.vdot(point.forces, direction) * direction))):
                 break
             move = capped(self.step_size * force, self.settings.max_atom_step)
             point = self.evaluate(point.positions + move)
@@ -573,20 +619,33 @@ def random_push_direction(rng: np.random.Generator, shape: tuple, region: np.nda
 
 class SaddleSearch:
     """One search from a minimum: the surface, the settings, the atoms the mode is sought
-    on (``region``, a mask; None: all) and the state shared by its phases."""
+    on (``region``, a mask; None: all), the atoms that move during the activation
+    (``moving``, a mask; None: all) and the state shared by its phases."""
 
     def __init__(self, surface: EnergySurface, minimum_positions: np.ndarray,
                  settings: ArtSettings, region: np.ndarray | None = None,
-                 neighbours: NeighbourCheck | None = None):
+                 neighbours: NeighbourCheck | None = None, moving: np.ndarray | None = None):
         self.evaluate = CountingSurface(surface, settings.max_force)
         self.settings = settings
         self.region = region
         self.neighbours = neighbours
-        self.relax = PerpendicularRelaxation(self.evaluate, settings)
+        self.moving_region = moving
+        self.moving = moving
+        self.relax = PerpendicularRelaxation(self.evaluate, settings, self.free)
         self.minimum = self.evaluate(np.array(minimum_positions, dtype=float))
 
+    def free(self, vector: np.ndarray) -> np.ndarray:
+        """``vector`` on the atoms that move now: those of self.moving (the far field
+        frozen), or all of them less the rigid translation."""
+        if self.moving is None:
+            return self.evaluate.project(vector)
+        return vector * self.moving[:, None]
+
     def mode(self, point: Point, start: np.ndarray) -> Mode:
-        return lowest_mode(self.evaluate, point, start, self.settings, self.region)
+        """The lowest mode on the atoms of the region that move now."""
+        masks = [mask for mask in (self.region, self.moving) if mask is not None]
+        return lowest_mode(self.evaluate, point, start, self.settings,
+                           np.logical_and.reduce(masks) if masks else None)
 
     def leave_basin(self, push: np.ndarray) -> tuple[Point, Mode, int]:
         """Push along ``push`` (relaxing perpendicular to it) until the lowest eigenvalue
@@ -604,17 +663,36 @@ class SaddleSearch:
         raise SearchFailed("no_negative_eigenvalue",
                            f"lowest eigenvalue {mode.eigenvalue:.4g} after {pushes} pushes")
 
-    def converge(self, point: Point, mode: Mode) -> tuple[Point, Mode, int]:
-        """Follow the lowest mode uphill, relaxing perpendicular to it, until the total
-        force is below the saddle tolerance; returns the saddle, its mode, the steps.
+    def perpendicular_limit(self, step: int, point: Point, direction: np.ndarray,
+                            overlap: float) -> int:
+        """Relaxation steps allowed after activation step ``step`` out of the basin, at
+        ``point``, after a step along ``direction`` whose mode overlaps the previous one
+        by ``overlap``. pARTn's rule adds: none where the mode has turned suddenly
+        (overlap below PARTN_MODE_TURN) while the displacement from the start is
+        perpendicular to it (cosine below PARTN_PERPENDICULAR_START)."""
+        if self.settings.perpendicular_rule == "growing":
+            return min(step + 1, self.settings.perpendicular_steps)
+        away = unit(point.positions - self.minimum.positions)
+        if overlap < PARTN_MODE_TURN and abs(np.vdot(away, direction)) < PARTN_PERPENDICULAR_START:
+            return 0
+        limits = PARTN_PERPENDICULAR_LIMITS
+        return limits[step] if step < len(limits) else UNLIMITED_PERPENDICULAR_STEPS
 
-        The perpendicular relaxation grows from one step to perpendicular_steps over
-        the first steps (as pARTn limits it), so that it does not pull the system back
-        into the basin it has just left; where the curvature turns positive the search
-        steps uphill along the last mode without relaxing, for max_convex_steps."""
+    def converge(self, point: Point, mode: Mode, max_steps: int) -> tuple[Point, Mode, int]:
+        """Follow the lowest mode uphill, relaxing perpendicular to it, until the total
+        force is below the saddle tolerance (at most ``max_steps`` steps); returns the
+        saddle, its mode, the steps.
+
+        The perpendicular relaxation is limited by perpendicular_rule (it grows over the
+        first steps, as pARTn limits it), so that it does not pull the system back into
+        the basin it has just left; where the curvature turns positive the search steps
+        uphill along the last mode (with convex_perpendicular_steps of relaxation) for
+        max_convex_steps."""
         settings, convex_steps, losses = self.settings, 0, 0
         uphill = point.positions - self.minimum.positions
-        for step in range(settings.max_activation_steps):
+        partn = settings.perpendicular_rule == "partn"
+        for step in range(max_steps):
+            previous = mode.vector
             if step > 0:
                 mode = self.mode(point, mode.vector)
             direction = mode.vector if np.vdot(mode.vector, uphill) >= 0 else -mode.vector
@@ -622,8 +700,7 @@ class SaddleSearch:
             self.log("activation", step, point, mode)
             if mode.eigenvalue < 0:
                 convex_steps = 0
-                if np.linalg.norm(self.evaluate.project(point.forces)) \
-                        < settings.saddle_force_tolerance:
+                if np.linalg.norm(self.free(point.forces)) < settings.saddle_force_tolerance:
                     return point, Mode(mode.eigenvalue, direction), step
                 # Newton step to the maximum along the mode, at most eigen_step.
                 length = float(np.clip(np.vdot(point.forces, direction) / mode.eigenvalue,
@@ -635,47 +712,62 @@ class SaddleSearch:
                         or losses == settings.end_at_curvature_loss:
                     raise SearchFailed("lost_curvature", f"eigenvalue {mode.eigenvalue:.4g}")
                 length = settings.eigen_step
+            overlap = abs(np.vdot(previous, mode.vector))
             point = self.evaluate(point.positions + length * direction)
             if convex_steps == 0:
-                point = self.relax(point, direction, min(step + 1, settings.perpendicular_steps),
+                point = self.relax(point, direction,
+                                   self.perpendicular_limit(step, point, direction, overlap),
+                                   settings.saddle_force_tolerance / 2, partn)
+            else:
+                point = self.relax(point, direction, settings.convex_perpendicular_steps,
                                    settings.saddle_force_tolerance / 2)
         raise SearchFailed("not_converged", f"total force {np.linalg.norm(point.forces):.3g}")
 
-    def follow_lowest_mode(self, push: np.ndarray) -> tuple[Point, Mode, int]:
-        """The min_mode activation: from the minimum displaced by initial_displacement
-        along ``push``, steps of eigen_step up the lowest mode while its eigenvalue is
-        positive, and L-BFGS on the effective force F - 2 (F.v) v once it is negative,
-        until the total force is below the saddle tolerance there; returns the saddle,
-        its mode and the steps. L-BFGS forgets its curvature where the eigenvalue changes
-        sign (the effective force is then another field). With end_at_curvature_loss the
-        attempt ends at that loss of the negative curvature after the basin was left."""
+    def follow_lowest_mode(self, point: Point, start: np.ndarray, left_basin: bool = False
+                           ) -> tuple[Point, Mode, int]:
+        """The min_mode activation from ``point`` (the lowest mode sought from ``start``):
+        steps of eigen_step up the lowest mode (each followed by
+        convex_perpendicular_steps of relaxation perpendicular to it) while its eigenvalue
+        is above eigenvalue_threshold, or after the basin was left while it is positive;
+        at negative curvature the min_mode_climb (L-BFGS on the effective force
+        F - 2 (F.v) v, or ART's converge), until the total force is below the saddle
+        tolerance there; returns the saddle, its mode and the steps. L-BFGS forgets its
+        curvature where the eigenvalue changes sign (the effective force is then another
+        field). With end_at_curvature_loss the attempt ends at that loss of the negative
+        curvature after the basin was left."""
         settings = self.settings
-        point = self.evaluate(self.minimum.positions + settings.initial_displacement * push)
-        mode, lbfgs, was_convex = self.mode(point, push), Lbfgs(settings.max_atom_step), None
-        left_basin, losses = False, 0
+        mode, lbfgs, was_convex = self.mode(point, start), Lbfgs(settings.max_atom_step), None
+        losses = 0
         for step in range(settings.max_activation_steps):
             if step > 0:
                 mode = self.mode(point, mode.vector)
             self.log("min-mode", step, point, mode)
-            forces = self.evaluate.project(point.forces)
-            convex = mode.eigenvalue >= 0
+            forces = self.free(point.forces)
+            convex = mode.eigenvalue >= (0.0 if left_basin else settings.eigenvalue_threshold)
             losses += convex and left_basin and was_convex is False
             if losses and losses == settings.end_at_curvature_loss:
                 raise SearchFailed("lost_curvature", f"eigenvalue {mode.eigenvalue:.4g} at loss "
                                                      f"{losses} after the basin was left")
-            left_basin = left_basin or mode.eigenvalue < settings.eigenvalue_threshold
-            if not convex and np.linalg.norm(forces) < settings.saddle_force_tolerance:
+            left_basin = left_basin or not convex
+            if mode.eigenvalue < 0 and np.linalg.norm(forces) < settings.saddle_force_tolerance:
                 return point, mode, step
+            if not convex and settings.min_mode_climb == "art":
+                saddle, mode, steps = self.converge(point, mode,
+                                                    settings.max_activation_steps - step)
+                return saddle, mode, step + steps
             if convex != was_convex:
                 lbfgs.reset()
                 was_convex = convex
             if convex:
                 move = capped(settings.eigen_step * self.uphill(point, forces, mode),
                               settings.max_atom_step)
+                point = self.relax(self.evaluate(point.positions + move), mode.vector,
+                                   settings.convex_perpendicular_steps,
+                                   settings.saddle_force_tolerance / 2)
             else:
                 effective = forces - 2 * np.vdot(forces, mode.vector) * mode.vector
-                move = lbfgs.move(point.positions, self.evaluate.project(effective))
-            point = self.evaluate(point.positions + move)
+                move = lbfgs.move(point.positions, self.free(effective))
+                point = self.evaluate(point.positions + move)
         raise SearchFailed("not_converged", f"total force {np.linalg.norm(point.forces):.3g}")
 
     def uphill(self, point: Point, forces: np.ndarray, mode: Mode) -> np.ndarray:
@@ -686,17 +778,28 @@ class SaddleSearch:
             sign = -np.sign(along)
         else:
             sign = np.sign(np.vdot(mode.vector, point.positions - self.minimum.positions)) or 1.0
-        return unit(self.evaluate.project(sign * mode.vector))
+        return unit(self.free(sign * mode.vector))
 
     def activate(self, push: np.ndarray, event: Event) -> tuple[Point, Mode]:
         """From the minimum to a converged saddle by settings.activation; counts into
-        ``event``."""
-        if self.settings.activation == "min_mode":
-            saddle, mode, event.activation_steps = self.follow_lowest_mode(push)
+        ``event``. With a frozen far field (self.moving_region) the activation converges
+        on the moving atoms first, then goes on from there with every atom free."""
+        settings, min_mode = self.settings, self.settings.activation == "min_mode"
+        self.moving = self.moving_region
+        if min_mode:
+            point = self.evaluate(self.minimum.positions + settings.initial_displacement * push)
+            saddle, mode, steps = self.follow_lowest_mode(point, push)
             event.push_steps = 1
-            return saddle, mode
-        point, mode, event.push_steps = self.leave_basin(push)
-        saddle, mode, event.activation_steps = self.converge(point, mode)
+        else:
+            point, mode, event.push_steps = self.leave_basin(push)
+            saddle, mode, steps = self.converge(point, mode, settings.max_activation_steps)
+        if self.moving is not None:
+            self.moving = None
+            saddle, mode, free_steps = (
+                self.follow_lowest_mode(saddle, mode.vector, left_basin=True) if min_mode
+                else self.converge(saddle, mode, settings.max_activation_steps))
+            steps += free_steps
+        event.activation_steps = steps
         return saddle, mode
 
     def verify(self, saddle: Point, mode: Mode, event: Event, seed: int) -> Mode:
@@ -791,16 +894,18 @@ class SaddleSearch:
 def find_saddle(surface: EnergySurface, minimum_positions: np.ndarray, push: np.ndarray,
                 settings: ArtSettings = ArtSettings(), seed: int = 0,
                 region: np.ndarray | None = None,
-                neighbours: NeighbourCheck | None = None) -> Event:
+                neighbours: NeighbourCheck | None = None,
+                moving: np.ndarray | None = None) -> Event:
     """One ART nouveau search from a minimum along the push direction ``push`` (nonzero
     on the atoms to activate); the lowest mode is sought on the atoms of ``region`` (a
-    mask; None: all) until the saddle, then checked over all atoms; ``neighbours``
+    mask; None: all) until the saddle, then checked over all atoms; only the atoms of
+    ``moving`` (a mask; None: all) move until a first convergence; ``neighbours``
     (None: no check) connects a saddle whose sides both miss the initial minimum
     through a near-degenerate neighbour. Failures are returned as events with their
     reason, that of the last attempt where all of settings.max_attempts fail; each
     attempt after the first (after anything short of the metabasin level) pushes along
     a new random direction (seeded by ``seed``) on the atoms of ``push``."""
-    search = SaddleSearch(surface, minimum_positions, settings, region, neighbours)
+    search = SaddleSearch(surface, minimum_positions, settings, region, neighbours, moving)
     pushed = np.linalg.norm(push, axis=-1) > 0
     rng = np.random.default_rng([seed, 1])
     for attempt in range(1, settings.max_attempts + 1):

@@ -34,7 +34,7 @@ import pandas as pd
 
 from mgrelax.art import ArtSettings, CountingSurface, Event, minimise, search_levels
 from mgrelax.art_metabasin import MetabasinCheck
-from mgrelax.art_search import search_cluster
+from mgrelax.art_search import check_radii, search_cluster, search_radii
 from mgrelax.jobs import PARTIAL
 from mgrelax.lammps_io import Configuration, read_data_file, read_hdf5, write_hdf5
 from mgrelax.lammps_surface import open_surface
@@ -219,6 +219,7 @@ def run_batch(config: dict, model: Model, inherent_data: Path, output: Path, sam
     art, output = config["art"], Path(output)
     searches = batches(art, config["samples"], sample)[batch]
     glass = read_data_file(inherent_data)
+    check_radii(search_radii(art), glass.box)
     centres = {s.cluster: run_centre(config, model, glass, s.cluster) for s in searches}
     partial = output.with_name(output.name + PARTIAL)
     attributes = {"sample": sample, "batch": batch, "inherent_structure": str(inherent_data),

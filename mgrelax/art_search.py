@@ -1,6 +1,7 @@
 """ART nouveau searches on the clusters of a glass: a centre atom, the atoms pushed
-(within push_radius of it) and the atoms the lowest mode is sought on until the
-saddle (within mode_radius; the saddle itself is checked over all atoms).
+(within push_radius of it), the atoms the lowest mode is sought on until the saddle
+(within mode_radius; the saddle itself is checked over all atoms) and, with a frozen
+far field, the atoms that move during the activation (within art.engine.moving_radius).
 
 Positions in atom-id order (rows = ids 1..N), lengths in A.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.box import minimum_image
+from analysis.box import minimum_image, perpendicular_widths
 from mgrelax.art import (ArtSettings, EnergySurface, Event, NeighbourCheck, find_saddle,
                          random_push_direction)
 from mgrelax.lammps_io import Configuration
@@ -22,16 +23,41 @@ def atoms_within(glass: Configuration, positions: np.ndarray, centre_id: int,
     return np.linalg.norm(minimum_image(positions - centre, glass.box), axis=1) < radius
 
 
+def search_radii(art: dict) -> dict[str, float]:
+    """The radii (A) of a search around its centre, by config key; the moving radius only
+    where the far field is frozen (art.engine.moving_radius > 0)."""
+    radii = {"art.push_radius": art["push_radius"], "art.mode_radius": art["mode_radius"]}
+    moving = art["engine"].get("moving_radius", 0.0)
+    return {**radii, "art.engine.moving_radius": moving} if moving else radii
+
+
+def check_radii(radii: dict[str, float], box: np.ndarray) -> None:
+    """Refuse, in one line naming the key, a radius that reaches half the narrowest width
+    of ``box``: beyond it the sphere around a centre can meet its own periodic image and
+    minimum-image distances are no longer exact."""
+    half_width = float(perpendicular_widths(box).min()) / 2
+    for key, radius in radii.items():
+        if radius >= half_width:
+            raise ValueError(f"{key} = {radius:g} Angstrom: reaches half the narrowest box "
+                             f"width ({2 * half_width:.2f} Angstrom), so the sphere around a "
+                             f"centre can meet its own periodic image; allowed: below "
+                             f"{half_width:.2f}")
+
+
 def search_cluster(surface: EnergySurface, glass: Configuration, minimum: np.ndarray,
                    centre_id: int, push_radius: float, mode_radius: float,
                    settings: ArtSettings, seed: int,
                    neighbours: NeighbourCheck | None = None) -> Event:
     """One search from ``minimum``: a random push of the atoms within ``push_radius`` of
-    the centre, the lowest mode sought within ``mode_radius`` (seeded); ``neighbours``
-    connects a saddle out of a near-degenerate neighbour (the metabasin level)."""
+    the centre, the lowest mode sought within ``mode_radius`` (seeded), only the atoms
+    within settings.moving_radius moving until a first convergence (where it is set);
+    ``neighbours`` connects a saddle out of a near-degenerate neighbour (the metabasin
+    level)."""
     rng = np.random.default_rng(seed)
     push = random_push_direction(rng, minimum.shape,
                                  atoms_within(glass, minimum, centre_id, push_radius))
+    moving = atoms_within(glass, minimum, centre_id, settings.moving_radius) \
+        if settings.moving_radius else None
     return find_saddle(surface, minimum, push, settings, seed=seed,
                        region=atoms_within(glass, minimum, centre_id, mode_radius),
-                       neighbours=neighbours)
+                       neighbours=neighbours, moving=moving)

@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import yaml
 
+from mgrelax.art_search import check_radii, search_radii
 from mgrelax.lammps_build import missing_for_stage, probe_executable
 from mgrelax.launch import LaunchSettings, find_executable
-from mgrelax.plan import (WILDCARD_PATTERNS, atom_counts, lammps_timestep, number_label,
-                          ramp_duration, setting, steps_for)
+from mgrelax.plan import (WILDCARD_PATTERNS, atom_counts, dense_box_length, lammps_timestep,
+                          number_label, ramp_duration, setting, steps_for)
 from mgrelax.potentials import Model, PotentialError, load_catalogue, resolve_potential_file
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
@@ -539,6 +541,17 @@ def _check_centres_per_sample(config: dict, model: Model, key: str, count: int) 
                           f"atoms of each of the {config['samples']} glass samples")
 
 
+def _check_search_radii(config: dict, model: Model) -> None:
+    """The ART radii against the glass's box as estimated from n_atoms (the ART stage checks
+    them again on the real box): a sphere that meets its own periodic image is refused."""
+    length = dense_box_length(config, model)
+    try:
+        check_radii(search_radii(config["art"]), np.diag([length] * 3))
+    except ValueError as error:
+        raise ConfigError(f"config error: {error} (box estimated from n_atoms = "
+                          f"{config['n_atoms']})") from None
+
+
 def _check_experiments(path: str | None) -> None:
     """The experiments CSV exists; a relative path stays inside the project folder (the
     working directory), an absolute one is taken as given."""
@@ -573,6 +586,11 @@ def _check_art(config: dict, model: Model) -> None:
     if art["mode_radius"] < art["push_radius"]:
         raise ConfigError(f"config error: art.mode_radius = {art['mode_radius']}: must be at "
                           f"least art.push_radius ({art['push_radius']} Angstrom)")
+    moving = art["engine"]["moving_radius"]
+    if 0 < moving < art["mode_radius"]:
+        raise ConfigError(f"config error: art.engine.moving_radius = {moving}: 0 (every atom "
+                          f"moves) or at least art.mode_radius ({art['mode_radius']} Angstrom)")
+    _check_search_radii(config, model)
     if art["neb"]["events"] and launch_settings(config, "art").mpi_launcher == "none":
         raise ConfigError("config error: art.neb.events = "
                           f"{art['neb']['events']}: the NEB runs one MPI rank per replica and "

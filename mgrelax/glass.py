@@ -25,7 +25,8 @@ from mgrelax.jobs import LammpsJob
 from mgrelax.lammps_io import (read_data_file, read_dump_frame, read_hdf5, read_key_values,
                                read_series,
                                write_hdf5, write_json)
-from mgrelax.plan import atom_counts, lammps_timestep, ramp_duration, steps_for
+from mgrelax.plan import (atom_counts, dense_box_length, lammps_timestep, ramp_duration,
+                          steps_for)
 from mgrelax.potentials import Model, resolve_potential_file, template_values
 
 MELT_SERIES_EXTRA = ("msd",)
@@ -115,9 +116,7 @@ def melt_job(config: dict, model: Model, sample: int, directory: Path,
     """Random liquid of n_atoms, minimised to remove overlaps, held at the melt temperature."""
     melt = config["melt"]
     counts = atom_counts(config, model)
-    volume_per_atom = sum(config["composition"].get(s, 0.0) * p["atomic_volume"]
-                          for s, p in model.species.items())
-    box_length = (config["n_atoms"] * volume_per_atom * melt["packing_factor"]) ** (1 / 3)
+    box_length = dense_box_length(config, model) * melt["packing_factor"] ** (1 / 3)
     sample_seeds = seeds(config, sample)
     hold = steps_for(melt["duration"], config, model)
     values = {

@@ -60,6 +60,14 @@ def atom_counts(config: dict, model: Model) -> dict[str, int]:
     return counts
 
 
+def dense_box_length(config: dict, model: Model) -> float:
+    """Edge (A) of a cube holding n_atoms at the model's atomic volumes: the glass's box
+    about (the melt starts from a looser one, melt.packing_factor)."""
+    volume_per_atom = sum(config["composition"].get(species, 0.0) * values["atomic_volume"]
+                          for species, values in model.species.items())
+    return (config["n_atoms"] * volume_per_atom) ** (1 / 3)
+
+
 @dataclass(frozen=True)
 class Search:
     """One search: cluster index c (centred like metadynamics run c) and push seed."""

@@ -81,15 +81,22 @@ def with_activation(settings: ArtSettings, activation: str) -> ArtSettings:
     return replace(settings, activation=activation, initial_displacement=0.02)
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_mueller_brown_saddles_are_the_stationary_points_of_the_surface(activation):
+CLIMB_VARIANTS = [("push", {}), ("min_mode", {}), ("push", {"perpendicular_rule": "partn"}),
+                  ("min_mode", {"min_mode_climb": "art"}),
+                  ("min_mode", {"min_mode_climb": "art", "perpendicular_rule": "partn"}),
+                  ("min_mode", {"convex_perpendicular_steps": 2})]
+"""Activations and the climbs of issue 19's engine variants (3) and (4)."""
+
+
+@pytest.mark.parametrize("activation, changes", CLIMB_VARIANTS)
+def test_mueller_brown_saddles_are_the_stationary_points_of_the_surface(activation, changes):
     """Every verified saddle found from the middle minimum is a zero of the gradient
     (scipy's root finder, started there, does not move) with one negative Hessian
     eigenvalue, and both known saddles next to that minimum are found
     (Mueller & Brown: (-0.822, 0.624) at -40.66 and (0.212, 0.293) at -72.25)."""
     surface = mueller_brown()
     start = surface.minimum([-0.05, 0.47])
-    settings = with_activation(MB_SETTINGS, activation)
+    settings = replace(with_activation(MB_SETTINGS, activation), **changes)
     found = []
     for push in directions(8):
         event = find_saddle(surface, start, push, settings)
@@ -190,9 +197,12 @@ def test_an_attempt_ends_where_the_curvature_is_lost_and_the_next_one_pushes_aga
     assert events[2].attempts == 3 and events[2].force_calls > 2 * events[1].force_calls
 
 
-def test_unknown_activation_is_refused():
-    with pytest.raises(ValueError, match="activation = 'dimer': one of push, min_mode"):
-        ArtSettings(activation="dimer")
+@pytest.mark.parametrize("key, value, allowed", [("activation", "dimer", "push, min_mode"),
+                                                 ("perpendicular_rule", "pARTn", "growing, partn"),
+                                                 ("min_mode_climb", "dimer", "lbfgs, art")])
+def test_unknown_engine_choices_are_refused(key, value, allowed):
+    with pytest.raises(ValueError, match=f"{key} = '{value}': one of {allowed}"):
+        ArtSettings(**{key: value})
 
 
 class CoupledSpectator:
@@ -282,6 +292,45 @@ def test_a_saddle_out_of_a_near_degenerate_neighbour_is_a_metabasin_event(event_
     assert event.activation_energy == pytest.approx(highest, abs=1e-6)
     assert (spot_energy > saddle_energy) == (event_barrier == 0.3)
     assert event.neb_force_calls > 0
+
+
+class RecordingSurface:
+    """A surface that keeps every position it is asked for."""
+
+    def __init__(self, surface):
+        self.surface, self.positions = surface, []
+        self.translation_invariant = surface.translation_invariant
+
+    def energy_forces(self, positions):
+        self.positions.append(np.array(positions))
+        return self.surface.energy_forces(positions)
+
+
+def test_a_frozen_far_field_holds_still_until_the_restricted_saddle():
+    """With only the event coordinate moving (moving = EVENT_REGION) the spot y keeps its
+    starting value in every force call until the activation converges on x alone, at
+    the saddle of E(x, y_start) (scipy's root finder on dE/dx); the search then goes on
+    with y free and ends at the saddle of the whole surface, as without a frozen field,
+    where y moves as soon as the climb at negative curvature begins."""
+    surface = CoupledSpectator()
+    start, _, _ = surface.stationary_point([-1, -1])
+    saddle, _, _ = surface.stationary_point([0, 1.3])
+    restricted = root(lambda x: surface.energy_forces(np.array([[x[0]], start[1]]))[1][0],
+                      [0.0]).x[0]
+    calls_before_spot_moves, xs = {}, {}
+    for label, moving in (("free", None), ("frozen", EVENT_REGION)):
+        recording = RecordingSurface(surface)
+        event = find_saddle(recording, start, np.array([[1.0], [0.0]]), COUPLED_SETTINGS,
+                            region=EVENT_REGION, moving=moving)
+        assert event.status == "spectator_flip", event.reason
+        assert event.saddle == pytest.approx(saddle, abs=1e-3)
+        spot = np.array([p[1, 0] for p in recording.positions])
+        calls_before_spot_moves[label] = np.flatnonzero(spot != start[1, 0])[0]
+        xs[label] = np.array([p[0, 0] for p in recording.positions])
+    frozen = calls_before_spot_moves["frozen"]
+    assert frozen > calls_before_spot_moves["free"] + 5
+    assert np.min(np.abs(xs["frozen"][:frozen] - restricted)) < 1e-4
+    assert np.min(np.abs(xs["free"][:calls_before_spot_moves["free"]] - restricted)) > 1e-2
 
 
 def test_a_saddle_out_of_a_basin_too_high_above_the_start_is_first_order_only():

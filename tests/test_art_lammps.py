@@ -43,12 +43,14 @@ def test_surface_energy_and_forces_equal_a_fresh_lammps_run(vacancy):
     assert surface.energy_forces(hop.initial)[0] == pytest.approx(hop.initial_energy, abs=1e-9)
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_vacancy_hop_saddle_is_the_neb_saddle(vacancy, tmp_path, activation):
+@pytest.mark.parametrize("activation, moving_radius", [(a, 0.0) for a in ACTIVATIONS]
+                         + [("min_mode", 5.0)])
+def test_vacancy_hop_saddle_is_the_neb_saddle(vacancy, tmp_path, activation, moving_radius):
     """Pushing the twelve neighbours of the vacancy, ART finds a saddle with exactly one
     negative eigenvalue whose far side is an equivalent minimum (the hop is symmetric),
     and its barrier equals the climbing-image NEB barrier between the same minima to
-    5 meV."""
+    5 meV; also with the far field beyond 5 A frozen until the restricted saddle (then
+    released)."""
     hop, surface = vacancy
     centre = hop.initial[hop.hopping] + minimum_image(
         hop.final[hop.hopping] - hop.initial[hop.hopping], hop.box_length)
@@ -57,7 +59,8 @@ def test_vacancy_hop_saddle_is_the_neb_saddle(vacancy, tmp_path, activation):
     assert np.count_nonzero(neighbours) == 12
     push = random_push_direction(np.random.default_rng(7), hop.initial.shape, neighbours)
     event = find_saddle(surface, hop.initial, push, ArtSettings(activation=activation),
-                        region=distances < 7.0)
+                        region=distances < 7.0,
+                        moving=distances < moving_radius if moving_radius else None)
     assert event.status == SADDLE, event.reason
     assert event.eigenvalue < 0 and event.second_eigenvalue > 0
     assert event.saddle_force < 0.01

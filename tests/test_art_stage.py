@@ -18,6 +18,8 @@ from mgrelax.art import (FAILURES, LEVEL_STATUSES, LEVELS, SADDLE, ArtSettings, 
 from mgrelax.art_campaign import (ARRAY_FIELDS, COLUMN_UNITS, ERROR, BatchTable, EventTable,
                                   column_unit, event_row, read_events, run_batch, write_events)
 from mgrelax.plan import Search, batches
+from mgrelax.art_search import check_radii
+from analysis.box import box_matrix
 from mgrelax.art_neb import disagreement_reason, write_neb_check
 from mgrelax.config import ConfigError, model_of, validate_config
 from mgrelax.glass import inherent_structure_job, melt_job
@@ -207,3 +209,16 @@ def test_a_neb_that_differs_from_art_says_why():
     assert "0.020 eV above the ART saddle" in disagreement_reason(True, 0.02, 0.009, 105)
     assert disagreement_reason(False, -0.5, 0.4, 2000).startswith("the NEB did not converge")
     assert disagreement_reason(True, 0.004, 0.009, 105) == ""
+
+
+@pytest.mark.parametrize("tilt, allowed", [(0.0, 6.0), (6.0, 12.0 / np.sqrt(1.25) / 2)])
+def test_a_radius_whose_sphere_meets_its_periodic_image_is_refused(tilt, allowed):
+    """A 12 A cube allows radii below 6 A; tilted by xy = 6 A, the planes spanned by its
+    second and third box vectors, (6, 12, 0) and (0, 0, 12), are 1728 / |(144, -72, 0)| =
+    12 / sqrt(1.25) = 10.73 A apart, and radii must stay below half that."""
+    box = box_matrix((12.0, 12.0, 12.0), (tilt, 0.0, 0.0))
+    check_radii({"art.mode_radius": allowed - 0.01}, box)
+    with pytest.raises(ValueError, match=rf"^art.mode_radius = {allowed + 0.01:g} Angstrom: "
+                                         rf"reaches half the narrowest box width .*periodic "
+                                         rf"image; allowed: below {allowed:.2f}$"):
+        check_radii({"art.mode_radius": allowed + 0.01}, box)

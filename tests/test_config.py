@@ -59,6 +59,13 @@ def with_change(config: dict, path: str, value) -> dict:
     ("art.centres", 300, "art.centres = 300: more than the 125 Cu atoms of each of the 2 glass "
                          "samples"),
     ("art.mode_radius", 3.0, "art.mode_radius = 3.0: must be at least art.push_radius"),
+    ("art.engine", {"moving_radius": 5.0}, "art.engine.moving_radius = 5.0: 0 (every atom "
+                                           "moves) or at least art.mode_radius (7.0 Angstrom)"),
+    # 250 atoms of Cu50Zr50: a cube of about 16.4 A
+    ("art.engine", {"moving_radius": 8.5}, "art.engine.moving_radius = 8.5 Angstrom: reaches "
+                                           "half the narrowest box width (16.40 Angstrom)"),
+    ("art.mode_radius", 9.0, "art.mode_radius = 9 Angstrom: reaches half the narrowest box"),
+    ("art.engine", {"perpendicular_rule": "pARTn"}, "art.engine.perpendicular_rule = 'pARTn'"),
     ("art.neb.replicas", 2, "art.neb.replicas = 2: 2 is less than the minimum of 3"),
     ("lammps.mpi_launcher", "none", "art.neb.events = 1: the NEB runs one MPI rank per replica"),
     ("stages.art", {"lammps": {"mpi_launcher": "none"}}, "art.neb.events = 1: the NEB runs"),
