@@ -47,6 +47,7 @@ VARIANTS = {
     "partn_perp": {"min_mode_climb": "art", "perpendicular_rule": "partn"},
     "partial_perp": {"convex_perpendicular_steps": 2},
     "deep_exit": {"eigenvalue_threshold": -0.5},
+    "retry3": {"max_attempts": 3},
 }
 """Engine variants measured side by side (issue 19): changes to the config's art.engine.
 (1) end_at_loss: an attempt ends at the first loss of negative curvature after the basin
@@ -57,9 +58,11 @@ restricted saddle converges; (3) partn_perp: at negative curvature ART's Newton 
 with pARTn's perpendicular limits and stop rules (art_climb: the same climb with the
 growing limit, the control); (4) partial_perp: 2 perpendicular relaxation steps after
 each step up the mode at positive curvature; (5) deep_exit: the basin is left at an
-eigenvalue of -0.5 eV/A^2 (pARTn -0.49) instead of -0.05."""
+eigenvalue of -0.5 eV/A^2 (pARTn -0.49) instead of -0.05; retry3: up to 3 attempts
+along new directions until one reaches the metabasin level (every attempt's force calls
+counted)."""
 DEFAULT_VARIANTS = ["current", "frozen_mode", "frozen_max", "art_climb", "partn_perp",
-                    "partial_perp", "deep_exit"]
+                    "partial_perp", "deep_exit", "retry3"]
 """The variants run unless --variants says otherwise (end_at_loss was measured, and
 rejected, before the others existed)."""
 

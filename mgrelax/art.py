@@ -239,7 +239,8 @@ class Event:
 
     Energies in eV, eigenvalues in eV/A^2, lengths in A; ``force_calls`` counts the
     calls until the saddle converged (push and activation, with every call of the
-    failed attempts before it), ``verification_force_calls`` those of the eigenvalue
+    failed attempts before it and of the attempts after it that did no better, see
+    find_saddle), ``verification_force_calls`` those of the eigenvalue
     check and the two relaxations, ``neb_force_calls`` those of the path to a neighbour;
     ``attempts``: the searches made (ArtSettings.max_attempts). The ``neighbour_``
     fields describe the near-degenerate minimum a side of the saddle relaxed to, where a
@@ -901,20 +902,28 @@ def find_saddle(surface: EnergySurface, minimum_positions: np.ndarray, push: np.
     mask; None: all) until the saddle, then checked over all atoms; only the atoms of
     ``moving`` (a mask; None: all) move until a first convergence; ``neighbours``
     (None: no check) connects a saddle whose sides both miss the initial minimum
-    through a near-degenerate neighbour. Failures are returned as events with their
-    reason, that of the last attempt where all of settings.max_attempts fail; each
-    attempt after the first (after anything short of the metabasin level) pushes along
-    a new random direction (seeded by ``seed``) on the atoms of ``push``."""
+    through a near-degenerate neighbour. Each attempt after the first (after anything
+    short of the metabasin level) pushes along a new random direction (seeded by
+    ``seed``) on the atoms of ``push``, up to settings.max_attempts. The event returned
+    is the first that reaches the metabasin level, else the first first-order saddle,
+    else the last failure with its reason; its ``attempts`` are those made, and every
+    force call of the attempts after it is added to its ``force_calls``."""
     search = SaddleSearch(surface, minimum_positions, settings, region, neighbours, moving)
     pushed = np.linalg.norm(push, axis=-1) > 0
     rng = np.random.default_rng([seed, 1])
+    kept = None
     for attempt in range(1, settings.max_attempts + 1):
         event = attempt_saddle(search, push, seed)
-        event.attempts = attempt
+        if kept is None or event.status in LEVEL_STATUSES["metabasin"] \
+                or kept.status not in FIRST_ORDER:
+            kept = event
         if event.status in LEVEL_STATUSES["metabasin"]:
             break
         push = random_push_direction(rng, push.shape, pushed)
-    return event
+    kept.attempts = attempt
+    kept.force_calls += search.evaluate.calls - (kept.force_calls + kept.verification_force_calls
+                                                  + kept.neb_force_calls)
+    return kept
 
 
 def attempt_saddle(search: SaddleSearch, push: np.ndarray, seed: int) -> Event:

@@ -333,6 +333,25 @@ def test_a_frozen_far_field_holds_still_until_the_restricted_saddle():
     assert np.min(np.abs(xs["free"][:calls_before_spot_moves["free"]] - restricted)) > 1e-2
 
 
+def test_a_first_order_saddle_is_kept_over_later_attempts_that_do_no_better():
+    """Without a neighbour check the coupled event is a spectator_flip (first order, not
+    metabasin); a second attempt (the push reversed, it finds the same or nothing better)
+    does not replace it, and its force calls are added to the kept event's, so that
+    its three counts sum to every call the search made."""
+    surface = CoupledSpectator()
+    start, _, _ = surface.stationary_point([-1, -1])
+    one = find_saddle(surface, start, np.array([[1.0], [0.0]]), COUPLED_SETTINGS,
+                      region=EVENT_REGION)
+    recording = RecordingSurface(surface)
+    two = find_saddle(recording, start, np.array([[1.0], [0.0]]),
+                      replace(COUPLED_SETTINGS, max_attempts=2), region=EVENT_REGION)
+    assert (one.status, two.status, two.attempts) == ("spectator_flip", "spectator_flip", 2)
+    assert two.saddle == pytest.approx(one.saddle, abs=1e-12)
+    assert two.force_calls > one.force_calls
+    assert two.force_calls + two.verification_force_calls + two.neb_force_calls \
+        == len(recording.positions)
+
+
 def test_a_saddle_out_of_a_basin_too_high_above_the_start_is_first_order_only():
     """The same event with the spot tilted harder: the saddle's initial side lies 0.16 eV
     above the start, beyond art.metabasin.energy, so no path is tried."""
