@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import binomtest
 
 from common import DEFAULT_CONFIG, benchmark_config, melt_liquid, work_folder
 
@@ -39,7 +40,7 @@ from mgrelax.lammps_surface import FORCE_CALL, open_surface
 
 
 VARIANTS = {
-    "current": {},
+    "one_attempt": {},
     "end_at_loss": {"end_at_curvature_loss": 1, "max_attempts": 5},
     "frozen_mode": {"moving_radius": "mode"},
     "frozen_max": {"moving_radius": "max"},
@@ -48,30 +49,33 @@ VARIANTS = {
     "partial_perp": {"convex_perpendicular_steps": 2},
     "deep_exit": {"eigenvalue_threshold": -0.5},
     "retry3": {"max_attempts": 3},
+    "retry5": {"max_attempts": 5},
 }
-"""Engine variants measured side by side (issue 19): changes to the config's art.engine.
-(1) end_at_loss: an attempt ends at the first loss of negative curvature after the basin
+"""Engine variants measured side by side (issue 19): changes to the config's art.engine
+with one attempt per search (max_attempts 1) unless the variant says otherwise.
+one_attempt: no other change (printed as "current" before config/config.yaml made 3
+attempts the default); (1) end_at_loss: an attempt ends at the first loss of negative curvature after the basin
 and the search pushes again along a new direction, up to 5 attempts; (2) frozen_mode,
 frozen_max: a frozen far field, only the atoms within the mode radius, or within the
-largest radius the box allows (0.1 A below half its narrowest width), move until the
-restricted saddle converges; (3) partn_perp: at negative curvature ART's Newton steps
+largest radius the box allows (half its narrowest width rounded down to 0.1 A, less
+0.1 A), move until the restricted saddle converges; (3) partn_perp: at negative curvature ART's Newton steps
 with pARTn's perpendicular limits and stop rules (art_climb: the same climb with the
 growing limit, the control); (4) partial_perp: 2 perpendicular relaxation steps after
 each step up the mode at positive curvature; (5) deep_exit: the basin is left at an
-eigenvalue of -0.5 eV/A^2 (pARTn -0.49) instead of -0.05; retry3: up to 3 attempts
-along new directions until one reaches the metabasin level (every attempt's force calls
-counted)."""
-DEFAULT_VARIANTS = ["current", "frozen_mode", "frozen_max", "art_climb", "partn_perp",
-                    "partial_perp", "deep_exit", "retry3"]
+eigenvalue of -0.5 eV/A^2 (pARTn -0.49) instead of -0.05; retry3, retry5: up to 3 or 5
+attempts along new directions until one reaches the metabasin level (every attempt's
+force calls counted)."""
+DEFAULT_VARIANTS = ["one_attempt", "frozen_mode", "frozen_max", "art_climb", "partn_perp",
+                    "partial_perp", "deep_exit", "retry3", "retry5"]
 """The variants run unless --variants says otherwise (end_at_loss was measured, and
 rejected, before the others existed)."""
 
 
 def variant_settings(engine: ArtSettings, variant: str, activation: str, mode_radius: float,
                      box: np.ndarray) -> ArtSettings:
-    """The config's engine changed as ``variant`` says; moving radii "mode" and "max" are
-    the mode radius and the largest radius the box allows."""
-    changes = dict(VARIANTS[variant])
+    """The config's engine with one attempt, changed as ``variant`` says; moving radii
+    "mode" and "max" are the mode radius and the largest radius the box allows."""
+    changes = {"max_attempts": 1, **VARIANTS[variant]}
     radius = changes.get("moving_radius")
     if radius == "mode":
         changes["moving_radius"] = mode_radius
@@ -92,10 +96,10 @@ def replicated_glass(config: dict, model, glass_file: Path, workdir: Path, copie
 
 def search_costs(config: dict, model, glass_file: Path, workdir: Path, searches: int,
                  push_radius: float, mode_radius: float, seed: int,
-                 settings: ArtSettings, variant: str) -> None:
+                 settings: ArtSettings, variant: str) -> list:
     """Run ``searches`` searches from Cu centres (drawn with ``seed``) and print each one
     and the line of the variant: every level with its Clopper-Pearson interval, the
-    force calls and the outcomes."""
+    force calls and the outcomes; returns the events."""
     glass = read_data_file(glass_file)
     check_radii({"--push-radius": push_radius, "--mode-radius": mode_radius,
                  "moving_radius": settings.moving_radius}, glass.box)
@@ -124,6 +128,22 @@ def search_costs(config: dict, model, glass_file: Path, workdir: Path, searches:
           f"{f', moving radius {settings.moving_radius:g} A' if settings.moving_radius else ''}): "
           f"{levels_text(events)}; {wall / len(events):.1f} s per search; outcomes "
           f"{dict(Counter(e.status for e in events))}")
+    return events
+
+
+def paired_text(events: list, reference: list) -> str:
+    """Each level's searches gained and lost against ``reference`` (the same centres and
+    pushes, search by search) with the exact McNemar p-value (two-sided binomial test of
+    the gains among the changed searches)."""
+    parts = []
+    for level in LEVELS:
+        reached = [(search_levels(e.status)[level], search_levels(r.status)[level])
+                   for e, r in zip(events, reference)]
+        gained = sum(new and not old for new, old in reached)
+        lost = sum(old and not new for new, old in reached)
+        p_value = binomtest(gained, gained + lost).pvalue if gained + lost else 1.0
+        parts.append(f"{level} +{gained} -{lost} (exact McNemar p = {p_value:.3f})")
+    return ", ".join(parts)
 
 
 def levels_text(events: list) -> str:
@@ -193,11 +213,17 @@ def main() -> None:
         glass = args.glass and (args.glass if args.replicate == 1 else replicated_glass(
             config, model, args.glass, workdir, args.replicate))
         for activation in glass and args.activations or ():
+            reference = None
             for variant in args.variants:
                 settings = variant_settings(engine, variant, activation, args.mode_radius,
                                             read_data_file(glass).box)
-                search_costs(config, model, glass, workdir, args.searches,
-                             args.push_radius, args.mode_radius, args.seed, settings, variant)
+                events = search_costs(config, model, glass, workdir, args.searches,
+                                      args.push_radius, args.mode_radius, args.seed,
+                                      settings, variant)
+                if reference is None:
+                    reference, first = events, variant
+                else:
+                    print(f"  paired against {first}: {paired_text(events, reference)}")
 
 
 if __name__ == "__main__":
