@@ -205,8 +205,9 @@ class ArtSettings:
     max_force: float = 100.0
     """eV/A: a force component beyond this is a blow-up."""
     max_attempts: int = 1
-    """Searches from the minimum per call of find_saddle: after a failure the next one
-    starts along a new random direction on the same atoms, until a verified saddle."""
+    """Attempts per call of find_saddle: after one short of the metabasin level the next
+    starts from the minimum along a new random direction on the same atoms (the search
+    keeps the first attempt at the metabasin level, else its first first-order saddle)."""
 
     def __post_init__(self):
         for key, allowed in (("activation", ACTIVATIONS),
