@@ -20,6 +20,11 @@ Phys. 130, 114711 (2009) propose for ART), then L-BFGS on the min-mode effective
 F - 2 (F.v) v of the dimer method (Henkelman & Jonsson 1999; Kaestner & Sherwood,
 J. Chem. Phys. 128, 014106 (2008)) once it is negative.
 
+With a frozen far field (ArtSettings.moving_radius; Mousseau's ARTn on Cu-Zr glasses)
+only the atoms near the centre move during steps 1-2 until the restricted saddle
+converges; steps 1-2 then go on from there with every atom free. A search may make
+several attempts (ArtSettings.max_attempts), each along a new random direction.
+
 Eigenpairs come from the Lanczos method on finite-difference Hessian-vector
 products (force calls only, no Hessian stored). The engine sees the system only
 through an :class:`EnergySurface` (positions in, energy and forces out), so the
