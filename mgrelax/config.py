@@ -26,7 +26,7 @@ import yaml
 from mgrelax.art_search import check_radii, search_radii
 from mgrelax.lammps_build import missing_for_stage, probe_executable
 from mgrelax.launch import LaunchSettings, find_executable
-from mgrelax.plan import (WILDCARD_PATTERNS, atom_counts, dense_box_length, lammps_timestep,
+from mgrelax.plan import (WILDCARD_PATTERNS, atom_counts, dense_volume, lammps_timestep,
                           number_label, ramp_duration, setting, steps_for)
 from mgrelax.potentials import Model, PotentialError, load_catalogue, resolve_potential_file
 
@@ -544,7 +544,7 @@ def _check_centres_per_sample(config: dict, model: Model, key: str, count: int) 
 def _check_search_radii(config: dict, model: Model) -> None:
     """The ART radii against the glass's box as estimated from n_atoms (the ART stage checks
     them again on the real box): a sphere that meets its own periodic image is refused."""
-    length = dense_box_length(config, model)
+    length = dense_volume(config, model) ** (1 / 3)
     try:
         check_radii(search_radii(config["art"]), np.diag([length] * 3))
     except ValueError as error:

@@ -25,8 +25,7 @@ from mgrelax.jobs import LammpsJob
 from mgrelax.lammps_io import (read_data_file, read_dump_frame, read_hdf5, read_key_values,
                                read_series,
                                write_hdf5, write_json)
-from mgrelax.plan import (atom_counts, dense_box_length, lammps_timestep, ramp_duration,
-                          steps_for)
+from mgrelax.plan import atom_counts, dense_volume, lammps_timestep, ramp_duration, steps_for
 from mgrelax.potentials import Model, resolve_potential_file, template_values
 
 MELT_SERIES_EXTRA = ("msd",)
@@ -116,7 +115,7 @@ def melt_job(config: dict, model: Model, sample: int, directory: Path,
     """Random liquid of n_atoms, minimised to remove overlaps, held at the melt temperature."""
     melt = config["melt"]
     counts = atom_counts(config, model)
-    box_length = dense_box_length(config, model) * melt["packing_factor"] ** (1 / 3)
+    box_length = (dense_volume(config, model) * melt["packing_factor"]) ** (1 / 3)
     sample_seeds = seeds(config, sample)
     hold = steps_for(melt["duration"], config, model)
     values = {

@@ -60,12 +60,12 @@ def atom_counts(config: dict, model: Model) -> dict[str, int]:
     return counts
 
 
-def dense_box_length(config: dict, model: Model) -> float:
-    """Edge (A) of a cube holding n_atoms at the model's atomic volumes: the glass's box
-    about (the melt starts from a looser one, melt.packing_factor)."""
+def dense_volume(config: dict, model: Model) -> float:
+    """Volume (A^3) of n_atoms at the model's atomic volumes: the glass's volume about
+    (the melt starts from a looser box, melt.packing_factor times this)."""
     volume_per_atom = sum(config["composition"].get(species, 0.0) * values["atomic_volume"]
                           for species, values in model.species.items())
-    return (config["n_atoms"] * volume_per_atom) ** (1 / 3)
+    return config["n_atoms"] * volume_per_atom
 
 
 @dataclass(frozen=True)

@@ -209,8 +209,11 @@ def test_a_resumed_quench_repeats_the_rows_before_its_checkpoint_and_agrees_afte
         tiny_config, tmp_path):
     """What a resume reproduces (README, 'Long runs'): the rows up to the checkpoint are
     the uninterrupted run's, byte for byte; after it the trajectory diverges (LAMMPS
-    rebuilds neighbour lists on restart) and T, E_pot and V agree within their
-    statistical errors (blocks of 10 rows, 4 standard errors)."""
+    rebuilds neighbour lists on restart) and T agrees within its statistical error
+    (blocks of 10 rows, 4 standard errors), E_pot and V too while the liquid is
+    ergodic (thermostat target above 1200 K; below Tg, about 840 K here, two trajectories
+    freeze into different glasses, whose E_pot differed by 4 eV of 250 atoms in a run
+    with the melt box changed in its last bit)."""
     config = validate_config({**tiny_config, "samples": 1})
     model = load_catalogue()[config["model"]]
     liquid = tmp_path / "melt" / "liquid.data"
@@ -227,8 +230,9 @@ def test_a_resumed_quench_repeats_the_rows_before_its_checkpoint_and_agrees_afte
     table = {name: np.array(rows[name], dtype=float) for name in rows}
     after = table["resumed"][:, 0] > resumed_at
     np.testing.assert_array_equal(table["resumed"][:, 0], table["uninterrupted"][:, 0])
-    for column in (3, 5, 6):  # T (K), V (A^3), E_pot (eV)
-        difference = table["resumed"][after, column] - table["uninterrupted"][after, column]
+    liquid = table["uninterrupted"][:, 2] > 1200.0  # thermostat target (K)
+    for column, rows in ((3, after), (5, after & liquid), (6, after & liquid)):  # T, V, E_pot
+        difference = table["resumed"][rows, column] - table["uninterrupted"][rows, column]
         assert np.any(difference != 0), "the trajectories should diverge after a restart"
         blocks = difference[:difference.size // 10 * 10].reshape(-1, 10).mean(axis=1)
         standard_error = blocks.std(ddof=1) / np.sqrt(blocks.size)

@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_compositions_become_whole_atom_counts_that_sum_to_n(tiny_config):
-    config = validate_config({**tiny_config, "n_atoms": 7,
+    config = validate_config({**tiny_config, "n_atoms": 7, "art": {"centres": 0},
                               "composition": {"Cu": 0.64, "Zr": 0.36}})
     assert atom_counts(config, model_of(config)) == {"Cu": 4, "Zr": 3}
 
