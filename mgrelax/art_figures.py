@@ -35,8 +35,9 @@ def spectrum_figure(spectra: dict[str, np.ndarray], summary: dict):
     (summary["spectrum_level"]) with the log-normal fit scaled to counts, the mean and
     its confidence interval (band), the other levels' histograms as outlines on the same
     bins, the paper's mean (dotted), and the outcome of every search (``summary``:
-    summary.json) in a box. ``spectra``: {level: unique activation energies}."""
-    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.6))
+    summary.json) below the axes, clear of the data and the legend. ``spectra``: {level:
+    unique activation energies}."""
+    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 3.4))
     level = summary["spectrum_level"]
     every_level = np.concatenate(list(spectra.values()))
     if len(every_level):
@@ -44,7 +45,7 @@ def spectrum_figure(spectra: dict[str, np.ndarray], summary: dict):
         level_histograms(axis, spectra, level, edges)
         if len(spectra[level]):
             mean_and_fit(axis, len(spectra[level]), edges, summary["activation_energy"])
-        axis.set_ylim(0, 1.8 * axis.get_ylim()[1])  # room for the legend and the outcomes
+        axis.set_ylim(0, 1.8 * axis.get_ylim()[1])  # room for the legend
     else:
         axis.set_xlim(0, 2 * summary["paper"]["mean_activation_energy"])
     if not len(spectra[level]):
@@ -52,14 +53,13 @@ def spectrum_figure(spectra: dict[str, np.ndarray], summary: dict):
     paper = summary["paper"]
     axis.axvline(paper["mean_activation_energy"], color="k", ls=":", lw=0.8,
                  label=f"paper mean {paper['mean_activation_energy']} eV")
-    axis.text(0.98, 0.97, outcome_text(summary), transform=axis.transAxes, ha="right",
-              va="top", fontsize=5, bbox={"facecolor": "white", "edgecolor": "0.7", "lw": 0.5})
-    axis.legend(fontsize=5, loc="upper left", framealpha=1.0, edgecolor="none")
+    figure.text(0.02, 0.01, outcome_text(summary), ha="left", va="bottom", fontsize=5)
+    axis.legend(fontsize=5, loc="upper right", framealpha=1.0, edgecolor="none")
     axis.set_title(f"spectrum of the {level} events", fontsize=7)
     axis.set_xlabel("activation energy $\\Delta E$ (eV)", fontsize=8)
     axis.set_ylabel("count", fontsize=8)
     axis.tick_params(labelsize=7)
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0.2, 1, 1))  # the outcomes below
     return figure
 
 

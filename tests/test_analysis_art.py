@@ -135,7 +135,8 @@ def test_summary_counts_each_level_with_its_clopper_pearson_interval():
 
 def test_the_spectrum_figure_names_its_level_and_outlines_the_others():
     """Bars: the spectrum level's unique events; the other two levels as outlines of
-    the same counts; the title names the level."""
+    the same counts; the title names the level; the outcome of every search is printed
+    outside the axes and their labels (it once sat over the legend)."""
     rows, summary = level_summary("strict")
     spectra = {level: rows.loc[rows[f"unique_{level}"], "activation_energy"].to_numpy()
                for level in LEVELS}
@@ -146,3 +147,7 @@ def test_the_spectrum_figure_names_its_level_and_outlines_the_others():
     assert outlines.groupby("series")["y"].apply(lambda y: y.iloc[:-1].sum()).to_dict() == \
         {"first_order": 4, "metabasin": 2}
     assert "strict" in figure.axes[0].get_title()
+    renderer = figure.canvas.get_renderer()
+    outcomes = figure.texts[0].get_window_extent(renderer)
+    assert "searches" in figure.texts[0].get_text()
+    assert not outcomes.overlaps(figure.axes[0].get_tightbbox(renderer))
