@@ -34,12 +34,12 @@ import pandas as pd
 
 from mgrelax.art import ArtSettings, CountingSurface, Event, minimise, search_levels
 from mgrelax.art_metabasin import MetabasinCheck
-from mgrelax.art_search import check_radii, search_cluster, search_radii
+from mgrelax.art_search import check_radii, search_cluster
 from mgrelax.jobs import PARTIAL
 from mgrelax.lammps_io import Configuration, read_data_file, read_hdf5, write_hdf5
 from mgrelax.lammps_surface import open_surface
 from mgrelax.metad import run_centre
-from mgrelax.plan import Search, batches
+from mgrelax.plan import Search, batches, search_radii
 from mgrelax.potentials import Model
 
 LOGGER = logging.getLogger(__name__)

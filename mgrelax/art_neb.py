@@ -7,7 +7,8 @@ two minima crosses the same saddle; a metabasin event's path passes a neighbour)
 cluster, centre atom, seed, the ART barrier and the NEB barrier (eV), their difference
 NEB - ART (meV), the NEB's convergence, climbing-image force and largest replica force
 (eV/A) and iterations, ``agrees`` (converged and within AGREEMENT), and the reason
-where they differ or the NEB failed (disagreement_reason). Each NEB runs in ``neb/event<row>/`` beside it.
+where they differ or the NEB failed (disagreement_reason). Each NEB runs in
+``neb/event<row>/`` beside it.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from analysis.box import minimum_image, perpendicular_widths
 from mgrelax.art import (ArtSettings, EnergySurface, Event, NeighbourCheck, find_saddle,
                          random_push_direction)
 from mgrelax.lammps_io import Configuration
+from mgrelax.plan import radius_beyond_box
 
 
 def atoms_within(glass: Configuration, positions: np.ndarray, centre_id: int,
@@ -23,25 +24,12 @@ def atoms_within(glass: Configuration, positions: np.ndarray, centre_id: int,
     return np.linalg.norm(minimum_image(positions - centre, glass.box), axis=1) < radius
 
 
-def search_radii(art: dict) -> dict[str, float]:
-    """The radii (A) of a search around its centre, by config key; the moving radius only
-    where the far field is frozen (art.engine.moving_radius > 0)."""
-    radii = {"art.push_radius": art["push_radius"], "art.mode_radius": art["mode_radius"]}
-    moving = art["engine"].get("moving_radius", 0.0)
-    return {**radii, "art.engine.moving_radius": moving} if moving else radii
-
-
 def check_radii(radii: dict[str, float], box: np.ndarray) -> None:
-    """Refuse, in one line naming the key, a radius that reaches half the narrowest width
-    of ``box``: beyond it the sphere around a centre can meet its own periodic image and
-    minimum-image distances are no longer exact."""
-    half_width = float(perpendicular_widths(box).min()) / 2
-    for key, radius in radii.items():
-        if radius >= half_width:
-            raise ValueError(f"{key} = {radius:g} Angstrom: reaches half the narrowest box "
-                             f"width ({2 * half_width:.2f} Angstrom), so the sphere around a "
-                             f"centre can meet its own periodic image; allowed: below "
-                             f"{half_width:.2f}")
+    """Refuse (ValueError, one line naming the key) a radius that reaches half the
+    narrowest width of ``box`` (mgrelax.plan.radius_beyond_box)."""
+    refusal = radius_beyond_box(radii, float(perpendicular_widths(box).min()))
+    if refusal:
+        raise ValueError(refusal)
 
 
 def search_cluster(surface: EnergySurface, glass: Configuration, minimum: np.ndarray,

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
-import numpy as np
 import yaml
 
-from mgrelax.art_search import check_radii, search_radii
 from mgrelax.lammps_build import missing_for_stage, probe_executable
 from mgrelax.launch import LaunchSettings, find_executable
 from mgrelax.plan import (WILDCARD_PATTERNS, atom_counts, dense_volume, lammps_timestep,
-                          number_label, ramp_duration, setting, steps_for)
+                          number_label, radius_beyond_box, ramp_duration, search_radii,
+                          setting, steps_for)
 from mgrelax.potentials import Model, PotentialError, load_catalogue, resolve_potential_file
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
@@ -542,14 +541,14 @@ def _check_centres_per_sample(config: dict, model: Model, key: str, count: int) 
 
 
 def _check_search_radii(config: dict, model: Model) -> None:
-    """The ART radii against the glass's box as estimated from n_atoms (the ART stage checks
-    them again on the real box): a sphere that meets its own periodic image is refused."""
-    length = dense_volume(config, model) ** (1 / 3)
-    try:
-        check_radii(search_radii(config["art"]), np.diag([length] * 3))
-    except ValueError as error:
-        raise ConfigError(f"config error: {error} (box estimated from n_atoms = "
-                          f"{config['n_atoms']})") from None
+    """The ART radii against the glass's box as estimated from n_atoms (a cube; the ART
+    stage checks them again on the real box): a sphere that can meet its own periodic
+    image is refused."""
+    refusal = radius_beyond_box(search_radii(config["art"]),
+                                dense_volume(config, model) ** (1 / 3))
+    if refusal:
+        raise ConfigError(f"config error: {refusal} (box estimated from n_atoms = "
+                          f"{config['n_atoms']})")
 
 
 def _check_experiments(path: str | None) -> None:

@@ -68,6 +68,27 @@ def dense_volume(config: dict, model: Model) -> float:
     return config["n_atoms"] * volume_per_atom
 
 
+def search_radii(art: dict) -> dict[str, float]:
+    """The radii (A) of an ART search around its centre, by config key; the moving radius
+    only where the far field is frozen (art.engine.moving_radius > 0)."""
+    radii = {"art.push_radius": art["push_radius"], "art.mode_radius": art["mode_radius"]}
+    moving = art["engine"].get("moving_radius", 0.0)
+    return {**radii, "art.engine.moving_radius": moving} if moving else radii
+
+
+def radius_beyond_box(radii: dict[str, float], narrowest_width: float) -> str:
+    """The one-line refusal of the first radius that reaches half ``narrowest_width`` (A)
+    of the box: beyond it the sphere around a centre can meet its own periodic image and
+    minimum-image distances are no longer exact; '' if every radius is below."""
+    half_width = narrowest_width / 2
+    for key, radius in radii.items():
+        if radius >= half_width:
+            return (f"{key} = {radius:g} Angstrom: reaches half the narrowest box width "
+                    f"({narrowest_width:.2f} Angstrom), so the sphere around a centre can "
+                    f"meet its own periodic image; allowed: below {half_width:.2f}")
+    return ""
+
+
 @dataclass(frozen=True)
 class Search:
     """One search: cluster index c (centred like metadynamics run c) and push seed."""
