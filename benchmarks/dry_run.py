@@ -39,7 +39,7 @@ def campaign_config(periods: int, samples: int, modes: list[str]) -> dict:
     config["model"] = "CuZr_Mendelev2007"
     config["samples"] = samples
     config["dms"] = {"temperatures": config["temperatures"],
-                     "periods": [float(p) for p in np.geomspace(10.0, 10000.0, periods)],
+                     "periods": [float(f"{p:.4g}") for p in np.geomspace(10.0, 10000.0, periods)],
                      "modes": modes}
     return config
 
