@@ -24,9 +24,9 @@ import yaml
 
 from mgrelax.lammps_build import missing_for_stage, probe_executable
 from mgrelax.launch import LaunchSettings, find_executable
-from mgrelax.plan import (WILDCARD_PATTERNS, atom_counts, dense_volume, lammps_timestep,
-                          number_label, radius_beyond_box, ramp_duration, search_radii,
-                          setting, steps_for)
+from mgrelax.plan import (STAGE_FOLDERS, WILDCARD_PATTERNS, atom_counts, dense_volume,
+                          lammps_timestep, number_label, radius_beyond_box, ramp_duration,
+                          search_radii, setting, steps_for)
 from mgrelax.potentials import Model, PotentialError, load_catalogue, resolve_potential_file
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
@@ -132,6 +132,7 @@ def validate_config(config: dict) -> dict:
     model = model_of(config)
     _check_composition(config, model)
     _check_labels(config)
+    _check_results_folder(config)
     _check_temperatures(config)
     _check_fit_windows(config)
     _check_dms(config, model)
@@ -188,6 +189,15 @@ def _check_labels(config: dict) -> None:
                 raise ConfigError(f"config error: {key} = {value}: its folder label {label!r} "
                                   f"reads back as {float(label)}; give at most 6 significant "
                                   "digits")
+
+
+def _check_results_folder(config: dict) -> None:
+    """The results folder is not inside a stage folder of the campaign in results/."""
+    inside = config["results"].split("/")[1:2]
+    if inside and inside[0] in STAGE_FOLDERS:
+        raise ConfigError(f"config error: results = {config['results']}: inside the stage "
+                          f"folder results/{inside[0]} of the campaign in results/; use results "
+                          f"or a folder below it other than {', '.join(STAGE_FOLDERS)}")
 
 
 def _check_launch(config: dict) -> None:

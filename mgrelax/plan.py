@@ -28,6 +28,17 @@ WILDCARD_PATTERNS = {
 does not match them names a folder no rule can make."""
 
 
+STAGE_FOLDERS = ("glass", "dms", "scattering", "metad", "art")
+"""The folders of a campaign's results folder (config ``results``) that its stages
+write; other campaigns may keep theirs below it (results/validation/<name>)."""
+
+
+def logs_folder(results: str) -> str:
+    """The log folder of a campaign whose results are in ``results``: logs/ with the same
+    path below it ('results' -> 'logs', 'results/validation/cuzr' -> 'logs/validation/cuzr')."""
+    return "logs" + results[len("results"):]
+
+
 def cutoff_label(cutoff) -> str:
     """Folder-name form of a cutoff: a g(r) radius name, or the number in Angstrom."""
     return cutoff if isinstance(cutoff, str) else number_label(cutoff)

@@ -16,6 +16,7 @@ import mgrelax
 from mgrelax.jobs import PROVENANCE_FILE, changed_outputs
 from mgrelax.lammps_build import probe_executable
 from mgrelax.launch import LaunchSettings, lammps_instance
+from mgrelax.plan import STAGE_FOLDERS
 from mgrelax.potentials import Model, resolve_potential_file, sha256_of
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -89,10 +90,19 @@ PROVENANCE_COLUMNS = ["run", "template", "start", "lammps_version", "lammps_sour
                       "potential_sha256", "seeds", "wall_time_s", "created"]
 
 
+def provenance_files(results: Path) -> list[Path]:
+    """The provenance.json of every LAMMPS run of the campaign whose results folder is
+    ``results``: those in its stage folders (plan.STAGE_FOLDERS), not those of another
+    campaign kept below it (results/validation/...)."""
+    return sorted(path for stage in STAGE_FOLDERS
+                  for path in (Path(results) / stage).rglob(PROVENANCE_FILE))
+
+
 def provenance_table(results: Path) -> pd.DataFrame:
-    """One row per LAMMPS run under ``results`` (its provenance.json): what made it."""
+    """One row per LAMMPS run of the campaign in ``results`` (its provenance.json): what
+    made it."""
     rows = []
-    for path in sorted(Path(results).rglob(PROVENANCE_FILE)):
+    for path in provenance_files(results):
         record = json.loads(path.read_text())
         lammps, potential = record.get("lammps", {}), record.get("potential", {})
         rows.append({
@@ -112,11 +122,11 @@ def provenance_table(results: Path) -> pd.DataFrame:
 
 
 def verify_results(results: Path) -> tuple[int, list[str]]:
-    """Check every LAMMPS run under ``results`` against the SHA-256 of its outputs in its
-    provenance.json: the number of runs checked and one line per missing or changed
-    file (and per run whose provenance has no checksums)."""
+    """Check every LAMMPS run of the campaign in ``results`` against the SHA-256 of its
+    outputs in its provenance.json: the number of runs checked and one line per missing
+    or changed file (and per run whose provenance has no checksums)."""
     checked, problems = 0, []
-    for path in sorted(Path(results).rglob(PROVENANCE_FILE)):
+    for path in provenance_files(results):
         if "outputs_sha256" not in json.loads(path.read_text()):
             problems.append(f"{path.parent}: no output checksums in its provenance (an older run)")
             continue

@@ -246,7 +246,7 @@ def test_widest_fit_windows_that_do_not_overlap_are_accepted(tiny_config):
     """[0, 0.3] widened is [0, 0.4]; [0.5, 0.8] widened is [0.4, 0.8]: they touch."""
     windows = {"glass_window": [0.0, 0.3], "liquid_window": [0.5, 0.8]}
     config = validate_config(with_change(tiny_config, "glass_transition", windows))
-    assert config["glass_transition"] == windows
+    assert {key: config["glass_transition"][key] for key in windows} == windows
 
 
 @pytest.mark.parametrize("campaign", ["kob_andersen.yaml", "paper_yu_kob_andersen.yaml"])
@@ -331,3 +331,16 @@ def test_every_rule_names_the_settings_it_depends_on(tiny_config):
             assert last in section, f"{rule}: {key}"
     assert rule_settings(config, "anneal")["quench.cooling_rate"] == \
         config["quench"]["cooling_rate"]
+
+
+@pytest.mark.parametrize("results", ["results/glass", "results/art/x", "results/metad"])
+def test_a_results_folder_inside_a_stage_folder_is_refused(tiny_config, results):
+    """Another campaign's results inside the default's stage folders would mix their runs."""
+    with pytest.raises(ConfigError, match=r"results = .*inside the stage folder"):
+        validate_config({**tiny_config, "results": results})
+
+
+@pytest.mark.parametrize("results", ["/tmp/x", "results/../x", "other", "results/.hidden"])
+def test_a_results_folder_outside_results_is_refused(tiny_config, results):
+    with pytest.raises(ConfigError, match=r"results"):
+        validate_config({**tiny_config, "results": results})

@@ -7,7 +7,8 @@ import pytest
 from mgrelax.config import model_of, validate_config
 from mgrelax.launch import LaunchSettings
 from mgrelax.potentials import sha256_of, resolve_potential_file
-from mgrelax.provenance import provenance, workflow_version
+from mgrelax.provenance import (provenance, provenance_files, provenance_table,
+                                 workflow_version)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -41,3 +42,16 @@ def test_workflow_version_carries_the_git_commit():
     version = workflow_version()
     assert version.startswith("0.1.0+")
     assert len(version.split("+")[1].split("-")[0]) >= 7
+
+
+def test_a_campaign_lists_its_own_runs_not_those_of_a_campaign_below_it(tmp_path):
+    """results/validation/<name> holds another campaign: the default's table and check
+    leave its runs out."""
+    own = tmp_path / "glass" / "sample0" / "melt"
+    nested = tmp_path / "validation" / "cuzr" / "glass" / "sample0" / "melt"
+    for run in (own, nested):
+        run.mkdir(parents=True)
+        (run / "provenance.json").write_text('{"template": "melt.lammps"}')
+    assert provenance_files(tmp_path) == [own / "provenance.json"]
+    assert list(provenance_table(tmp_path)["run"]) == ["glass/sample0/melt"]
+    assert provenance_files(tmp_path / "validation" / "cuzr") == [nested / "provenance.json"]

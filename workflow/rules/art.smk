@@ -6,7 +6,7 @@
 
 from mgrelax.plan import batches
 
-ART = "results/art"
+ART = RESULTS + "/art"
 ART_SETTINGS = config["art"]
 ART_NEB = ART_SETTINGS["neb"]
 ART_ON = ART_SETTINGS["centres"] > 0
@@ -36,7 +36,7 @@ rule art_batch:
     params:
         settings=settings_of("art_batch"),
     log:
-        "logs/art/sample{sample}/batch{batch}.log",
+        LOGS + "/art/sample{sample}/batch{batch}.log",
     threads: 1
     resources:
         **lammps_resources("art", ranks=1),  # the engine drives one in-process LAMMPS
@@ -57,7 +57,7 @@ rule art_events:
     params:
         settings=settings_of("art_events"),
     log:
-        "logs/art/events.log",
+        LOGS + "/art/events.log",
     script:
         "../../scripts/art_events.py"
 
@@ -73,7 +73,7 @@ rule art_spectrum_figure:
         settings=settings_of("art_spectrum_figure"),
         figure_style=FIGURE_STYLE,
     log:
-        "logs/art/spectrum_figure.log",
+        LOGS + "/art/spectrum_figure.log",
     script:
         "../../scripts/art_spectrum_figure.py"
 
@@ -88,7 +88,7 @@ rule art_neb:
     params:
         settings=settings_of("art_neb"),
     log:
-        "logs/art/neb.log",
+        LOGS + "/art/neb.log",
     threads: lammps_threads("art", ranks=ART_NEB_RANKS)
     resources:
         **lammps_resources("art", ranks=ART_NEB_RANKS),
@@ -106,7 +106,7 @@ rule art_neb_figure:
         settings=settings_of("art_neb_figure"),
         figure_style=FIGURE_STYLE,
     log:
-        "logs/art/neb_figure.log",
+        LOGS + "/art/neb_figure.log",
     script:
         "../../scripts/art_neb_figure.py"
 

@@ -2,7 +2,7 @@
 import sys
 
 from mgrelax.config import ConfigError, job_resources, launch_settings, validate_config
-from mgrelax.plan import number_label, rule_settings
+from mgrelax.plan import logs_folder, number_label, rule_settings
 
 try:
     config.update(validate_config(config))
@@ -11,7 +11,9 @@ except ConfigError as error:
 
 SAMPLES = list(range(config["samples"]))
 TEMPERATURES = [number_label(t) for t in config["temperatures"]]
-GLASS = "results/glass"
+RESULTS = config["results"]
+LOGS = logs_folder(RESULTS)
+GLASS = RESULTS + "/glass"
 SAMPLE_DIR = GLASS + "/sample{sample}"
 FIGURE_STYLE = config["figures"]
 

@@ -3,7 +3,7 @@
 # inherent structures at its start and after one period, with IS D_min and D2min
 # between them; then tables, spectra, maps and the scaling law.
 
-DMS = "results/dms"
+DMS = RESULTS + "/dms"
 DMS_POINT = DMS + "/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}"
 DMS_SETTINGS = config["dms"]
 DMS_TEMPERATURES = [number_label(t)
@@ -49,7 +49,7 @@ rule dms:
     params:
         settings=settings_of("dms"),
     log:
-        "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}.log",
+        LOGS + "/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}.log",
     threads: lammps_threads("dms")
     resources:
         **lammps_resources("dms"),
@@ -67,7 +67,7 @@ rule dms_cycle_figure:
         settings=settings_of("dms_cycle_figure"),
         figure_style=FIGURE_STYLE,
     log:
-        "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}_cycle.log",
+        LOGS + "/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}_cycle.log",
     script:
         "../../scripts/dms_cycle_figure.py"
 
@@ -84,7 +84,7 @@ rule dms_displacement:
     params:
         settings=settings_of("dms_displacement"),
     log:
-        "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}_displacement.log",
+        LOGS + "/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}_displacement.log",
     threads: lammps_threads("dms")
     resources:
         **lammps_resources("dms"),
@@ -102,7 +102,7 @@ rule dms_slice_figure:
         settings=settings_of("dms_slice_figure"),
         figure_style=FIGURE_STYLE,
     log:
-        "logs/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}_slice.log",
+        LOGS + "/dms/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}_slice.log",
     script:
         "../../scripts/dms_slice_figure.py"
 
@@ -133,7 +133,7 @@ rule dms_summary:
         settings=settings_of("dms_summary"),
         figure_style=FIGURE_STYLE,
     log:
-        "logs/dms/summary.log",
+        LOGS + "/dms/summary.log",
     script:
         "../../scripts/dms_summary.py"
 
@@ -151,7 +151,7 @@ rule dms_loading_figure:
         settings=settings_of("dms_loading_figure"),
         figure_style=FIGURE_STYLE,
     log:
-        "logs/dms/loading_modes.log",
+        LOGS + "/dms/loading_modes.log",
     script:
         "../../scripts/dms_loading_figure.py"
 
@@ -171,7 +171,7 @@ rule dms_amplitude_sweep:
         settings=settings_of("dms_amplitude_sweep"),
         figure_style=FIGURE_STYLE,
     log:
-        "logs/dms/amplitude_sweep.log",
+        LOGS + "/dms/amplitude_sweep.log",
     script:
         "../../scripts/dms_amplitude_sweep.py"
 

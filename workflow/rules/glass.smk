@@ -11,7 +11,7 @@ rule melt:
     params:
         settings=settings_of("melt"),
     log:
-        "logs/glass/sample{sample}/melt.log",
+        LOGS + "/glass/sample{sample}/melt.log",
     threads: lammps_threads("glass")
     resources:
         **lammps_resources("glass"),
@@ -29,7 +29,7 @@ rule quench:
     params:
         settings=settings_of("quench"),
     log:
-        "logs/glass/sample{sample}/quench.log",
+        LOGS + "/glass/sample{sample}/quench.log",
     threads: lammps_threads("glass")
     resources:
         **lammps_resources("glass"),
@@ -45,7 +45,7 @@ rule glass_transition:
     params:
         settings=settings_of("glass_transition"),
     log:
-        "logs/glass/sample{sample}/glass_transition.log",
+        LOGS + "/glass/sample{sample}/glass_transition.log",
     script:
         "../../scripts/glass_transition.py"
 
@@ -59,7 +59,7 @@ rule anneal:
     params:
         settings=settings_of("anneal"),
     log:
-        "logs/glass/sample{sample}/anneal.log",
+        LOGS + "/glass/sample{sample}/anneal.log",
     threads: lammps_threads("glass")
     resources:
         **lammps_resources("glass"),
@@ -78,7 +78,7 @@ rule equilibrate:
     params:
         settings=settings_of("equilibrate"),
     log:
-        "logs/glass/sample{sample}/T{temperature}/equilibrate.log",
+        LOGS + "/glass/sample{sample}/T{temperature}/equilibrate.log",
     threads: lammps_threads("glass")
     resources:
         **lammps_resources("glass"),
@@ -95,7 +95,7 @@ rule inherent_structure:
     params:
         settings=settings_of("inherent_structure"),
     log:
-        "logs/glass/sample{sample}/T{temperature}/inherent_structure.log",
+        LOGS + "/glass/sample{sample}/T{temperature}/inherent_structure.log",
     threads: lammps_threads("glass")
     resources:
         **lammps_resources("glass"),
@@ -123,7 +123,7 @@ rule glass_summary:
         settings=settings_of("glass_summary"),
         figure_style=FIGURE_STYLE,
     log:
-        "logs/glass/summary.log",
+        LOGS + "/glass/summary.log",
     script:
         "../../scripts/glass_summary.py"
 

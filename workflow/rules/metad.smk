@@ -5,7 +5,7 @@
 
 from mgrelax.plan import cutoff_label
 
-METAD = "results/metad"
+METAD = RESULTS + "/metad"
 METAD_RUN = METAD + "/T{temperature}/r{cutoff}/run{run}"
 METAD_SETTINGS = config["metad"]
 METAD_TEMPERATURES = [number_label(t) for t in METAD_SETTINGS["temperatures"]]
@@ -53,7 +53,7 @@ rule metad:
     params:
         settings=settings_of("metad"),
     log:
-        "logs/metad/T{temperature}/r{cutoff}/run{run}.log",
+        LOGS + "/metad/T{temperature}/r{cutoff}/run{run}.log",
     threads: lammps_threads("metad")
     resources:
         **lammps_resources("metad"),
@@ -74,7 +74,7 @@ rule metad_run_figure:
         settings=settings_of("metad_run_figure"),
         figure_style=FIGURE_STYLE,
     log:
-        "logs/metad/T{temperature}/r{cutoff}/run{run}_figure.log",
+        LOGS + "/metad/T{temperature}/r{cutoff}/run{run}_figure.log",
     script:
         "../../scripts/metad_run_figure.py"
 
@@ -106,7 +106,7 @@ rule metad_summary:
         settings=settings_of("metad_summary"),
         figure_style=FIGURE_STYLE,
     log:
-        "logs/metad/summary.log",
+        LOGS + "/metad/summary.log",
     script:
         "../../scripts/metad_summary.py"
 
@@ -124,7 +124,7 @@ rule metad_size_convergence:
         settings=settings_of("metad_size_convergence"),
         figure_style=FIGURE_STYLE,
     log:
-        "logs/metad/cluster_size.log",
+        LOGS + "/metad/cluster_size.log",
     script:
         "../../scripts/metad_size_convergence.py"
 

@@ -9,8 +9,8 @@ rule provenance:
         rules.metad_all.input,
         rules.art_all.input,
     output:
-        table="results/provenance.csv",
-        page=report("results/provenance.html", caption="../report/provenance.rst",
+        table=RESULTS + "/provenance.csv",
+        page=report(RESULTS + "/provenance.html", caption="../report/provenance.rst",
                     category="Provenance"),
     params:
         settings=settings_of("provenance"),
@@ -23,6 +23,6 @@ rule verify:
     # (snakemake verify): fails and names the files that are missing or changed.
     localrule: True
     params:
-        results="results",
+        results=RESULTS,
     script:
         "../../scripts/verify_results.py"

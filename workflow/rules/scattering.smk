@@ -1,7 +1,7 @@
 # Self-intermediate scattering function F_s(q1, t) from unstrained NVT runs at the
 # DMS temperatures, with its KWW fit (alpha-relaxation time and stretching).
 
-SCATTERING = "results/scattering"
+SCATTERING = RESULTS + "/scattering"
 
 
 rule intermediate_scattering:
@@ -14,7 +14,7 @@ rule intermediate_scattering:
     params:
         settings=settings_of("intermediate_scattering"),
     log:
-        "logs/scattering/sample{sample}/T{temperature}.log",
+        LOGS + "/scattering/sample{sample}/T{temperature}.log",
     threads: lammps_threads("scattering")
     resources:
         **lammps_resources("scattering"),
@@ -37,7 +37,7 @@ rule scattering_summary:
         settings=settings_of("scattering_summary"),
         figure_style=FIGURE_STYLE,
     log:
-        "logs/scattering/summary.log",
+        LOGS + "/scattering/summary.log",
     script:
         "../../scripts/scattering_summary.py"
 
