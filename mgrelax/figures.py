@@ -3,6 +3,7 @@ column) and the figures of the glass stage."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -32,6 +33,13 @@ def use_style(dpi: int = 300, font_size: float = 8.0) -> None:
 
 
 use_style()
+
+
+def panel_note(axis, *lines: str, width: int = 60) -> None:
+    """Notes of a panel (counts, why a fit is missing) as its title, above the axes, so
+    that they never cover the data; wrapped at ``width`` characters."""
+    text = "\n".join(textwrap.fill(line, width) for line in lines if line)
+    axis.set_title(text, fontsize=5, loc="left")
 
 
 def save(figure, png: Path, pdf: Path) -> None:

@@ -7,7 +7,7 @@ import numpy as np
 from scipy.stats import lognorm
 
 from analysis.barriers import BOLTZMANN
-from mgrelax.figures import COLUMN_WIDTH_IN
+from mgrelax.figures import COLUMN_WIDTH_IN, panel_note
 
 
 def run_figure(trajectory, grid, free_energy, record: dict):
@@ -32,12 +32,11 @@ def run_figure(trajectory, grid, free_energy, record: dict):
         visited = max(trajectory["rmsd"].max() if len(trajectory) else 0.0,
                       record["final_minimum_position"])
         profile_axis.set_xlim(0.0, min(grid[-1], 1.5 * visited))
+    title = f"F from the hills at t = {record['barrier_time']:g} {record['time_unit']}"
+    if record["found"]:
+        profile_axis.set_title(title, fontsize=8)
     else:
-        profile_axis.text(0.97, 0.05, f"no barrier ({record['status']}):\n{record['message']}",
-                          transform=profile_axis.transAxes, ha="right", va="bottom", fontsize=6,
-                          wrap=True, bbox={"facecolor": "white", "edgecolor": "none"})
-    profile_axis.set_title(f"F from the hills at t = {record['barrier_time']:g} "
-                           f"{record['time_unit']}", fontsize=8)
+        panel_note(profile_axis, title, f"no barrier ({record['status']}): {record['message']}")
     profile_axis.set_xlabel("RMSD (Å)")
     profile_axis.set_ylabel("F (eV)")
     figure.tight_layout()
@@ -81,9 +80,8 @@ def spectra_figure(samples: dict, spectra):
                                              scale=row["lognormal_median"]), "k", lw=0.8)
         if np.isfinite(row["barrier_eff"]):
             axis.axvline(row["barrier_eff"], color="k", ls="--", lw=0.6)
-        axis.text(0.98, 0.92, f"{row['temperature']:g} K\n{row['n_crossed']} / {row['n_runs']} "
-                  f"crossed\n{row['n_censored']} censored", transform=axis.transAxes, ha="right",
-                  va="top", fontsize=7)
+        panel_note(axis, f"{row['temperature']:g} K: {row['n_crossed']} / {row['n_runs']} "
+                   f"crossed, {row['n_censored']} censored")
         axis.set_ylabel("count", fontsize=8)
         axis.tick_params(labelsize=7)
     axes[-1, 0].set_xlabel("$\\Delta F$ (eV)", fontsize=8)
@@ -137,16 +135,15 @@ def activation_figure(spectra, activation: dict, art: dict | None = None):
         axis.errorbar(t, rows[column], yerr=np.nan_to_num(rows[error].to_numpy(float)), fmt="o",
                       ms=3, capsize=2, color=f"C{index}")
         fit = activation["reductions"][name]
-        if "error" in fit:
-            axis.text(0.03, 0.08, f"no fit: {fit['error']}", transform=axis.transAxes, fontsize=5,
-                      wrap=True)
-        else:
+        notes = [f"no fit: {fit['error']}" if "error" in fit else ""]
+        if "error" not in fit:
             line = np.linspace(0.0 if art else t.min(), t.max(), 50)
             axis.plot(line, fit["activation_energy"]
                       - line * fit["activation_entropy"] * BOLTZMANN, "--", color=f"C{index}",
                       lw=0.8, label=_fit_label(fit))
         if art and name == "effective":
-            _art_point(axis, art)
+            notes.append(_art_point(axis, art))
+        panel_note(axis, *notes)
         if axis.get_legend_handles_labels()[0]:
             axis.legend(fontsize=6, frameon=False)
         axis.set_ylabel(f"{symbol} (eV)", fontsize=8)
@@ -156,16 +153,16 @@ def activation_figure(spectra, activation: dict, art: dict | None = None):
     return figure
 
 
-def _art_point(axis, art: dict) -> None:
-    """The ART mean at T = 0 K with its interval (or a note when ART found no event)."""
+def _art_point(axis, art: dict) -> str:
+    """The ART mean at T = 0 K with its interval; the note of the panel when ART found
+    no event, else ''."""
     if art["mean"] is None:
-        axis.text(0.97, 0.9, "ART (0 K): no verified saddle", transform=axis.transAxes,
-                  ha="right", fontsize=6)
-        return
+        return "ART (0 K): no verified saddle"
     low, high = (art["mean"], art["mean"]) if art["mean_interval"][0] is None \
         else art["mean_interval"]
     axis.errorbar([0.0], [art["mean"]], yerr=[[art["mean"] - low], [high - art["mean"]]],
                   fmt="D", ms=4, capsize=2, color="k", label="ART (0 K)")
+    return ""
 
 
 def _log10(values):

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.container import ErrorbarContainer
 from scipy.stats import CensoredData, norm
 
 from analysis.barriers import BOLTZMANN, transition_frequency
@@ -301,3 +302,61 @@ def test_censored_runs_enter_the_fit_and_warn_above_a_fifth(tmp_path, caplog):
     assert row["barrier_eff"] > row["plugin_barrier_eff"] + 0.03
     assert "8 of 28 runs censored" in row["note"]
     assert any("8 of 28 runs censored" in message for message in caplog.messages)
+
+
+def covered_points(figure) -> list[str]:
+    """Each drawn data point that a plain text of an axes covers (annotations that label
+    a point on purpose excepted), as 'panel: text'."""
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    covered = []
+    for axis in figure.axes:
+        points = np.vstack([line.get_xydata() for line in axis.get_lines()]
+                           + [np.empty((0, 2))])
+        for container in axis.containers:
+            if isinstance(container, ErrorbarContainer):
+                bars = [np.linspace(*segment, 20) for bars in container.lines[2]
+                        for segment in bars.get_segments() if len(segment) == 2]
+                points = np.vstack([points, container.lines[0].get_xydata(), *bars])
+            else:
+                points = np.vstack([points, [(bar.get_x() + bar.get_width() / 2,
+                                              bar.get_height()) for bar in container]])
+        pixels = axis.transData.transform(points[np.isfinite(points).all(axis=1)])
+        for text in axis.texts:
+            if type(text).__name__ == "Annotation":
+                continue
+            box = text.get_window_extent(renderer).expanded(1.0, 1.0).padded(3.0)  # markers
+            if any(box.contains(x, y) for x, y in pixels):
+                covered.append(f"{axis.get_ylabel()}: {text.get_text()[:40]}")
+    return covered
+
+
+def test_figure_notes_of_a_sparse_campaign_cover_no_data(tmp_path):
+    """The default campaign of issue 21 (its barriers): few crossed runs, no fit.
+    Notes ('no fit: ...', counts, 'no barrier') sit above the panels: no drawn point is
+    under a text (the old bottom-left 'no fit' note covered the low point at 600 K)."""
+    from mgrelax.metad_figures import run_figure, spectra_figure
+
+    root = tmp_path / "metad"
+    paths = [make_run(root, 600.0, "4", 0, "crossed", 0.246)]
+    paths += [make_run(root, 700.0, "4", run, "crossed", barrier)
+              for run, barrier in enumerate([1.150, 0.528])]
+    paths += [make_run(root, t, "4", run, "no_saddle") for t in (500.0, 600.0)
+              for run in (2, 3)]
+    output = summarise(tmp_path, paths)
+    spectra = pd.read_csv(output.spectra)
+    activation = json.loads(open(output.activation).read())
+    assert "error" in activation["reductions"]["mean"]
+    art = {"n": 0, "mean": None, "mean_interval": [None, None]}
+    samples = {600.0: np.array([0.246]), 700.0: np.array([1.150, 0.528])}
+    record = json.loads((root / "T500" / "r4" / "run2" / "run.json").read_text())
+    trajectory = pd.read_csv(root / "T500" / "r4" / "run2" / "trajectory.csv")
+    profile = pd.read_csv(root / "T500" / "r4" / "run2" / "free_energy.csv")
+    figures = {"activation": activation_figure(spectra, activation, art),
+               "spectra": spectra_figure(samples, spectra),
+               "run": run_figure(trajectory, profile["rmsd"], profile["free_energy"], record)}
+    for name, figure in figures.items():
+        assert covered_points(figure) == [], name
+    titles = " ".join(axis.get_title(loc="left") for axis in figures["activation"].axes)
+    assert "no fit" in titles and "ART (0 K): no verified saddle" in titles
+    assert "no barrier" in figures["run"].axes[1].get_title(loc="left")

@@ -28,6 +28,12 @@ wildcard_constraints:
     batch=r"\d+",
 
 
+# The batches, their events and the NEB check are the campaign's longest chain of
+# single-core jobs: they go first whenever they are ready, so that the NEB check does
+# not run alone at the end while the other core idles.
+ART_PRIORITY = 10
+
+
 rule art_batch:
     input:
         inherent=art_inherent_structure,
@@ -42,6 +48,7 @@ rule art_batch:
         **lammps_resources("art", ranks=1),  # the engine drives one in-process LAMMPS
     group:
         "art_searches"
+    priority: ART_PRIORITY
     script:
         "../../scripts/art_batch.py"
 
@@ -58,6 +65,7 @@ rule art_events:
         settings=settings_of("art_events"),
     log:
         LOGS + "/art/events.log",
+    priority: ART_PRIORITY
     script:
         "../../scripts/art_events.py"
 
@@ -92,6 +100,7 @@ rule art_neb:
     threads: lammps_threads("art", ranks=ART_NEB_RANKS)
     resources:
         **lammps_resources("art", ranks=ART_NEB_RANKS),
+    priority: ART_PRIORITY
     script:
         "../../scripts/art_neb.py"
 
