@@ -2,6 +2,20 @@
 # temperature (g(r)) -> inherent structure. One job folder per step, holding
 # the rendered in.lammps, log.lammps, outputs and provenance.json.
 
+# Tg against cooling rate, where glass_transition.cooling_rates lists rates: each
+# sample's liquid is also quenched at each of them (by folder label; the campaign's own
+# quench.cooling_rate is not quenched twice), and Tg(log10 rate) is fitted over all.
+COOLING_RATE_STUDY = bool(config["glass_transition"]["cooling_rates"])
+EXTRA_RATES = {number_label(rate): rate for rate in config["glass_transition"]["cooling_rates"]
+               if number_label(rate) != number_label(config["quench"]["cooling_rate"])}
+RATE_SAMPLE_DIR = GLASS + "/cooling_rate/q{rate}/sample{sample}"
+TG_RATE_TABLE = GLASS + "/tg_cooling_rate.csv"
+TG_RATE_FIGURE = GLASS + "/figures/tg_cooling_rate"
+
+
+wildcard_constraints:
+    rate=r"[0-9.e+-]+",
+
 
 rule melt:
     output:
@@ -132,3 +146,69 @@ rule glass:
     input:
         rules.glass_summary.output,
         expand(rules.inherent_structure.output.data, sample=SAMPLES, temperature=TEMPERATURES),
+        [TG_RATE_TABLE, *figure_files("tg_rate_figure", TG_RATE_FIGURE).values()]
+        if COOLING_RATE_STUDY else [],
+
+
+rule quench_at_rate:
+    input:
+        liquid=rules.melt.output.data,
+    output:
+        data=RATE_SAMPLE_DIR + "/quench/quenched.data",
+        series=RATE_SAMPLE_DIR + "/quench/series.dat",
+        table=RATE_SAMPLE_DIR + "/quench/quench.h5",
+    params:
+        settings=settings_of("quench_at_rate"),
+        cooling_rate=lambda wildcards: EXTRA_RATES[wildcards.rate],
+    log:
+        LOGS + "/glass/cooling_rate/q{rate}/sample{sample}/quench.log",
+    threads: lammps_threads("glass")
+    resources:
+        **lammps_resources("glass"),
+    script:
+        "../../scripts/quench_at_rate.py"
+
+
+rule glass_transition_at_rate:
+    input:
+        table=rules.quench_at_rate.output.table,
+    output:
+        RATE_SAMPLE_DIR + "/glass_transition.json",
+    params:
+        settings=settings_of("glass_transition_at_rate"),
+    log:
+        LOGS + "/glass/cooling_rate/q{rate}/sample{sample}/glass_transition.log",
+    script:
+        "../../scripts/glass_transition.py"
+
+
+def tg_record(rate, sample):
+    """The glass_transition.json of the quench of ``sample`` at cooling ``rate``."""
+    if rate == config["quench"]["cooling_rate"]:
+        return expand(rules.glass_transition.output[0], sample=sample)[0]
+    return expand(rules.glass_transition_at_rate.output[0], rate=number_label(rate),
+                  sample=sample)[0]
+
+
+# (cooling rate, sample) of every quench of the study: the campaign's own, then the extra rates'.
+RATE_QUENCHES = [(rate, sample)
+                 for rate in [config["quench"]["cooling_rate"], *EXTRA_RATES.values()]
+                 for sample in SAMPLES]
+
+
+rule tg_cooling_rate:
+    input:
+        transitions=[tg_record(rate, sample) for rate, sample in RATE_QUENCHES],
+    output:
+        table=TG_RATE_TABLE,
+        **figure_files("tg_rate_figure", TG_RATE_FIGURE, category="Glass",
+                       caption="../report/tg_cooling_rate.rst"),
+    params:
+        settings=settings_of("tg_cooling_rate"),
+        cooling_rates=[rate for rate, _ in RATE_QUENCHES],
+        samples=[sample for _, sample in RATE_QUENCHES],
+        figure_style=FIGURE_STYLE,
+    log:
+        LOGS + "/glass/tg_cooling_rate.log",
+    script:
+        "../../scripts/tg_cooling_rate.py"

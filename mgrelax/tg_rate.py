@@ -1,0 +1,200 @@
+"""Tg against cooling rate: the table and figure of the glass stage's cooling-rate study
+(workflow/rules/glass.smk, rule tg_cooling_rate; the fit is analysis.tg_rate)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.tg_rate import CONFIDENCE, RateLine, fit_rate_line, mean_tg_per_rate
+from mgrelax.figures import COLUMN_WIDTH_IN, plt, save
+from mgrelax.glass_summary import QUANTITY_SYMBOLS, TG_QUANTITIES
+from mgrelax.potentials import Model
+
+LOGGER = logging.getLogger(__name__)
+
+INTERVAL = (f"Student t {CONFIDENCE:.0%} confidence interval of the line Tg = a + b "
+            "log10(cooling_rate) at cooling_rate (n_points - 2 degrees of freedom, covariance "
+            "scaled by the reduced chi-square): where the mean Tg of many samples would lie, "
+            "not a single sample's")
+ERROR_KINDS = {
+    "sample": "tg_uncertainty of the sample's glass_transition.json (fit windows and "
+              "AR(1) bootstrap)",
+    "rate_mean": "standard error of the mean over the samples, sd / sqrt(n_samples)",
+    "extrapolated": "standard error of the line at cooling_rate",
+}
+COLUMNS = ["kind", "quantity", "cooling_rate", "log10_cooling_rate", "sample", "n_samples",
+           "tg", "tg_error", "tg_error_kind", "tg_ci_low", "tg_ci_high", "interval",
+           "slope_per_decade", "slope_error", "slope_unit", "n_points", "n_rates",
+           "degrees_of_freedom", "reduced_chi_square", "weighted", "temperature_unit",
+           "cooling_rate_unit", "note"]
+
+
+def sample_tg(transition_files, cooling_rates, samples) -> pd.DataFrame:
+    """Tg from V(T) and E(T) of every quench of the study, one row per quench and
+    quantity (kind "sample"): its cooling rate, sample, Tg and tg_uncertainty as
+    tg_error; where the kink fit failed, Tg is NaN and the note says why."""
+    rows = []
+    for path, rate, sample in zip(transition_files, cooling_rates, samples, strict=True):
+        fits = json.loads(Path(path).read_text())["fits"]
+        for quantity in TG_QUANTITIES:
+            fit = fits[quantity]
+            rows.append({"kind": "sample", "quantity": quantity, "cooling_rate": float(rate),
+                         "sample": sample, "tg": fit.get("tg", np.nan),
+                         "tg_error": fit.get("tg_uncertainty", np.nan),
+                         "tg_error_kind": ERROR_KINDS["sample"], "note": fit.get("error", "")})
+    return pd.DataFrame(rows)
+
+
+def rate_lines(points: pd.DataFrame, extrapolate_to: float) -> dict[str, RateLine | str]:
+    """Per quantity the line through the sample points that have a Tg, extrapolated to
+    ``extrapolate_to``, or the reason there is none (fewer than 3 rates)."""
+    lines = {}
+    for quantity, group in _with_tg(points).groupby("quantity", sort=False):
+        try:
+            lines[quantity] = fit_rate_line(group["cooling_rate"], group["tg"],
+                                            group["tg_error"], extrapolate_to)
+        except ValueError as error:
+            lines[quantity] = f"no line: {error}"
+            LOGGER.warning("Tg(%s) against cooling rate: %s", quantity, lines[quantity])
+    return lines
+
+
+def tg_rate_table(points: pd.DataFrame, lines: dict, units) -> pd.DataFrame:
+    """The study's table: the sample points, the mean Tg at each rate (kind "rate_mean")
+    and the line's slope and extrapolated Tg with its interval (kind "extrapolated"),
+    per quantity, with their units (``units``: mgrelax.units of the model)."""
+    parts = []
+    for quantity, group in points.groupby("quantity", sort=False):
+        parts += [group.sort_values(["cooling_rate", "sample"]), _rate_means(quantity, group),
+                  pd.DataFrame([_extrapolated_row(quantity, lines.get(quantity, ""),
+                                                  _with_tg(group))])]
+    table = pd.concat(parts, ignore_index=True)
+    table = table.assign(log10_cooling_rate=np.log10(table["cooling_rate"]),
+                         sample=table["sample"].astype("Int64"),
+                         slope_unit=f"{units.temperature} per decade of cooling rate",
+                         temperature_unit=units.temperature,
+                         cooling_rate_unit=units.config_cooling_rate)
+    return table.reindex(columns=COLUMNS)
+
+
+def _with_tg(points: pd.DataFrame) -> pd.DataFrame:
+    return points[points["tg"].notna()]
+
+
+def _rate_means(quantity: str, points: pd.DataFrame) -> pd.DataFrame:
+    """Mean Tg over samples at each rate of ``points``; a rate none of whose samples has
+    a Tg gets a row with the note and no numbers."""
+    with_tg = _with_tg(points)
+    means = {mean.cooling_rate: mean
+             for mean in mean_tg_per_rate(with_tg["cooling_rate"], with_tg["tg"])}
+    rows = []
+    for rate in sorted(points["cooling_rate"].unique()):
+        mean = means.get(rate)
+        row = {"kind": "rate_mean", "quantity": quantity, "cooling_rate": rate,
+               "tg_error_kind": ERROR_KINDS["rate_mean"]}
+        rows.append({**row, "n_samples": 0, "note": "no sample has a Tg at this rate"}
+                    if mean is None else
+                    {**row, "n_samples": mean.n_samples, "tg": mean.tg,
+                     "tg_error": mean.tg_error, "note": ""})
+    return pd.DataFrame(rows)
+
+
+def _extrapolated_row(quantity: str, line: RateLine | str, points: pd.DataFrame) -> dict:
+    row = {"kind": "extrapolated", "quantity": quantity, "n_points": len(points),
+           "n_rates": points["cooling_rate"].nunique(), "interval": INTERVAL}
+    if not isinstance(line, RateLine):
+        return {**row, "note": line or "no line: no sample has a Tg"}
+    return {**row, "cooling_rate": line.reference_rate, "tg": line.tg_reference,
+            "tg_error": line.tg_reference_error, "tg_error_kind": ERROR_KINDS["extrapolated"],
+            "tg_ci_low": line.tg_reference_low, "tg_ci_high": line.tg_reference_high,
+            "slope_per_decade": line.slope, "slope_error": line.slope_error,
+            "degrees_of_freedom": line.degrees_of_freedom,
+            "reduced_chi_square": line.reduced_chi_square, "weighted": line.weighted,
+            "note": ""}
+
+
+def write_tg_rate_summary(transition_files, cooling_rates, samples, outputs, config: dict,
+                          model: Model) -> None:
+    """tg_cooling_rate.csv and its figure from the study's glass_transition.json files,
+    listed with the rate and sample of each (see workflow/rules/glass.smk)."""
+    points = sample_tg(transition_files, cooling_rates, samples)
+    lines = rate_lines(points, config["glass_transition"]["extrapolate_to"])
+    table = tg_rate_table(points, lines, model.units)
+    table.to_csv(outputs.table, index=False)
+    title = f"{model.name}, {config['n_atoms']} atoms, {config['samples']} sample(s)"
+    Path(outputs.tg_rate_figure).parent.mkdir(parents=True, exist_ok=True)
+    save(tg_rate_figure(table, lines, model.units, title), outputs.tg_rate_figure,
+         outputs.tg_rate_figure_pdf)
+
+
+def tg_rate_figure(table: pd.DataFrame, lines: dict, units, title: str):
+    """Tg from V(T) and E(T) (panels) against log10 of the cooling rate: each sample, the
+    mean at each rate with its standard error, the line with its confidence band and
+    the extrapolated Tg with its interval. Each panel's numbers are in its title and the
+    legend below the panels, clear of the data."""
+    figure, axes = plt.subplots(2, 1, sharex=True, figsize=(COLUMN_WIDTH_IN, 5.2),
+                                layout="constrained")
+    for axis, quantity in zip(axes, TG_QUANTITIES):
+        rows = table[table["quantity"] == quantity]
+        _plot_points(axis, rows)
+        line = lines.get(quantity, "no line: no sample has a Tg")
+        if isinstance(line, RateLine):
+            _plot_line(axis, line, rows, units)
+        axis.set_title(_panel_note(quantity, line, units), fontsize=6, loc="left")
+        axis.set_ylabel(f"$T_g$ from {QUANTITY_SYMBOLS[quantity]}(T) ({units.temperature})",
+                        fontsize=8)
+        axis.tick_params(labelsize=7)
+    axes[-1].set_xlabel(f"log$_{{10}}$ cooling rate ({units.config_cooling_rate})", fontsize=8)
+    legend = {}
+    for axis in axes:
+        legend.update(zip(*axis.get_legend_handles_labels()[::-1]))
+    figure.legend(legend.values(), legend.keys(), loc="outside lower center", ncol=2,
+                  fontsize=6, frameon=False)
+    figure.suptitle(title, fontsize=7)
+    return figure
+
+
+def _plot_points(axis, rows: pd.DataFrame) -> None:
+    samples = rows[(rows["kind"] == "sample") & rows["tg"].notna()]
+    axis.scatter(samples["log10_cooling_rate"], samples["tg"], s=6, color="0.55", zorder=3,
+                 label="one sample")
+    means = rows[(rows["kind"] == "rate_mean") & rows["tg"].notna()]
+    axis.errorbar(means["log10_cooling_rate"], means["tg"], yerr=means["tg_error"], fmt="o",
+                  ms=4, mfc="none", mew=0.8, color="C0", capsize=2, lw=0.8, zorder=4,
+                  label="mean over samples ± standard error")
+
+
+def _plot_line(axis, line: RateLine, rows: pd.DataFrame, units) -> None:
+    x_reference = np.log10(line.reference_rate)
+    x_data = rows.loc[rows["kind"] == "sample", "log10_cooling_rate"]
+    x = np.linspace(min(x_reference, x_data.min()) - 0.2, max(x_reference, x_data.max()) + 0.2,
+                    60)
+    tg, half_width = line.tg_at(10.0**x)
+    axis.plot(x, tg, color="C3", lw=0.8, label="Tg = a + b log10 q")
+    axis.fill_between(x, tg - half_width, tg + half_width, color="C3", alpha=0.15, lw=0,
+                      label=f"{CONFIDENCE:.0%} confidence band of the line")
+    axis.errorbar([x_reference], [line.tg_reference],
+                  yerr=[[line.tg_reference - line.tg_reference_low],
+                        [line.tg_reference_high - line.tg_reference]],
+                  fmt="D", ms=4, color="C3", capsize=2, lw=0.8, zorder=4,
+                  label=f"extrapolated to {line.reference_rate:g} {units.config_cooling_rate}, "
+                        f"{CONFIDENCE:.0%} interval")
+
+
+def _panel_note(quantity: str, line: RateLine | str, units) -> str:
+    symbol, unit = QUANTITY_SYMBOLS[quantity], units.temperature
+    if not isinstance(line, RateLine):
+        return textwrap.fill(f"{symbol}(T): {line}", 75)
+    fit = ("unweighted" if not line.weighted
+           else f"weighted, χ²/dof = {line.reduced_chi_square:.2g}")
+    return (f"{symbol}(T): b = {line.slope:.3g} ± {line.slope_error:.2g} {unit} per "
+            f"decade; {line.n_points} points, {line.n_rates} rates, {fit}\n"
+            f"$T_g$({line.reference_rate:g} {units.config_cooling_rate}) = "
+            f"{line.tg_reference:.0f} {unit}, {CONFIDENCE:.0%} interval "
+            f"[{line.tg_reference_low:.0f}, {line.tg_reference_high:.0f}] {unit}")
