@@ -26,6 +26,7 @@ include: "workflow/rules/scattering.smk"
 include: "workflow/rules/art.smk"  # before metad: its summary takes the ART mean
 include: "workflow/rules/metad.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/validation.smk"
 
 
 rule figures:

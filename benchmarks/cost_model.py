@@ -7,8 +7,7 @@ the estimate of each --configs file, and a check: the campaign's own config
 (as its provenance.json records it, or --own-config) predicted from its own
 measurement against the core-seconds measured.
 A config whose potential file is not here is validated with the shipped potential of
-the same species (STAND_INS): the work does not depend on the potential, and every
-config is costed at the measured potential's cost anyway.
+the same species (mgrelax.cost.config_for_costing).
 """
 
 from __future__ import annotations
@@ -18,36 +17,14 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from mgrelax.config import ConfigError, model_of, validate_config
-from mgrelax.cost import (campaign_work, cost_estimate, format_cost_lines, measured_costs,
-                          measured_counts)
+from mgrelax.config import model_of, validate_config
+from mgrelax.cost import (campaign_work, config_for_costing, cost_estimate, format_cost_lines,
+                          measured_costs, measured_counts)
 from mgrelax.provenance import provenance_files, provenance_table
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIGS = sorted((REPO / "config").glob("paper_*.yaml")) + [REPO / "config" / "config.yaml"]
-STAND_INS = {"CuZr_Mendelev2009": "CuZr_Mendelev2007"}
-"""Shipped potentials of the same species, for validating a config whose file is absent."""
-MICRO = 1e6
-UNITS = {"md": "atom-step", "minimisation": "atom-evaluation", "force_call": "atom-force-call"}
-"""What the cost of each kind of work is per."""
-
-
-def validated(path: Path) -> tuple[dict, str]:
-    """The validated config of ``path``, and what was changed to validate it ('' if
-    nothing)."""
-    config = yaml.safe_load(Path(path).read_text())
-    try:
-        return validate_config(config), ""
-    except ConfigError:
-        stand_in = STAND_INS.get(config["model"])
-        if stand_in is None:
-            raise
-        return (validate_config({**config, "model": stand_in}),
-                f"validated with {stand_in}: the {config['model']} file is not here")
-
-
 def recorded_config(results: Path) -> tuple[dict, str]:
     """The config that the campaign's first run records in its provenance.json,
     validated, and that file's path."""
@@ -114,14 +91,14 @@ def main() -> None:
           f"{summary_median(args.results):.0f}), {counts.evaluations_per_minimisation:.0f} "
           "force evaluations per inherent-structure minimisation (median)")
     for path in args.configs:
-        config, change = validated(path)
+        config, change = config_for_costing(path)
         changes = [change] if change else []
         if config["model"] != potential:
             changes.append(f"{config['model']} costed at the {potential} cost")
         label = path.name + "".join(f" [{text}]" for text in changes)
         work = campaign_work(config, model_of(config), counts)
         print("\n".join(format_cost_lines(cost_estimate(work, costs), label)))
-    own, source = (validated(args.own_config)[0], args.own_config.name) if args.own_config \
+    own, source = (config_for_costing(args.own_config)[0], args.own_config.name) if args.own_config \
         else recorded_config(args.results)
     print(f"check, the campaign's config ({source}) predicted from its own measurement:")
     print("\n".join("  " + line for line in self_check(own, costs, counts)))

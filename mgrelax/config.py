@@ -47,6 +47,7 @@ LABELLED_KEYS = {
     "dms.amplitude_sweep.amplitudes": "amplitude",
     "metad.cutoff": "cutoff",
     "metad.size_convergence.cutoffs": "cutoff",
+    "glass_transition.cooling_rates": "rate",
 }
 """Keys whose numbers name result folders (mgrelax.plan.number_label), and the wildcard
 each label fills; the other temperatures must be among the campaign's."""

@@ -31,7 +31,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import yaml
+
 from mgrelax.art_campaign import read_events
+from mgrelax.config import ConfigError, validate_config
 from mgrelax.glass import anneal_rate, ramp_steps
 from mgrelax.plan import (STAGE_FOLDERS, batches, cutoff_label, logs_folder, number_label,
                           steps_for)
@@ -399,3 +402,24 @@ def format_cost_lines(estimate: pd.DataFrame, label: str) -> list[str]:
                      f"{_hours(row.high)}), {int(row.jobs)} jobs, {row.atom_steps:.3g} "
                      f"atom-steps{notes}")
     return lines
+
+
+STAND_INS = {"CuZr_Mendelev2009": "CuZr_Mendelev2007"}
+"""Shipped potentials of the same species, for validating a config whose file is absent."""
+
+
+def config_for_costing(path: Path) -> tuple[dict, str]:
+    """The validated config of ``path``, and what was changed to validate it ('' if
+    nothing): a config whose potential file is not here is validated with the shipped
+    potential of the same species (STAND_INS), since the work does not depend on the
+    potential and every config is costed at the measured potential's cost anyway."""
+    config = yaml.safe_load(Path(path).read_text())
+    try:
+        return validate_config(config), ""
+    except ConfigError:
+        stand_in = STAND_INS.get(config["model"])
+        if stand_in is None:
+            raise
+        return (validate_config({**config, "model": stand_in}),
+                f"validated with {stand_in}: the {config['model']} file is not here")
+

@@ -23,6 +23,7 @@ WILDCARD_PATTERNS = {
     "period": r"[0-9.e+-]+",
     "amplitude": r"[0-9.e+-]+",
     "cutoff": r"first_peak|first_minimum|[0-9.]+",
+    "rate": r"[0-9.e+-]+",
 }
 """The wildcard_constraints of the folder labels in workflow/rules/*.smk: a label that
 does not match them names a folder no rule can make."""
@@ -165,6 +166,8 @@ RULE_SETTINGS = {
     "art_neb_figure": ("model",),
     "provenance": (),
     "verify": (),
+    "validation": CAPTION_SETTINGS + ("composition", "anneal", "metad.samples",
+                                      "metad.temperatures", "dms.periods"),
 }
 """The config keys (dotted paths) each rule's results depend on besides its input files.
 Given to the rule as params, they make Snakemake rerun exactly the jobs whose settings

@@ -3,6 +3,7 @@
 import copy
 import dataclasses
 import os
+import re
 
 import pytest
 import yaml
@@ -344,3 +345,23 @@ def test_a_results_folder_inside_a_stage_folder_is_refused(tiny_config, results)
 def test_a_results_folder_outside_results_is_refused(tiny_config, results):
     with pytest.raises(ConfigError, match=r"results"):
         validate_config({**tiny_config, "results": results})
+
+
+@pytest.mark.parametrize("campaign", ["validation.yaml", "validation_kob_andersen.yaml"])
+def test_a_validation_campaign_keeps_its_own_folders(tmp_path, campaign):
+    """Every file the validation target of a validation config plans lies below
+    results/validation/<name> or logs/validation/<name>, but the table of all validation
+    campaigns, so that it leaves the default campaign's results alone."""
+    from conftest import REPO
+
+    name = yaml.safe_load((REPO / "config" / campaign).read_text())["results"].split("/")[-1]
+    result = run_snakemake(tmp_path, "--dry-run", "validation",
+                           configfile=REPO / "config" / campaign, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    paths = re.findall(r"(?:output|log): (.*)", result.stdout)
+    files = {path.strip() for line in paths for path in line.split(",")}
+    assert "results/validation/validation.csv" in files
+    outside = {path for path in files - {"results/validation/validation.csv"}
+               if not path.startswith((f"results/validation/{name}/",
+                                       f"logs/validation/{name}/"))}
+    assert len(files) > 100 and not outside, sorted(outside)[:5]

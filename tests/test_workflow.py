@@ -34,7 +34,7 @@ SIMULATION_RULES = {"melt", "quench", "anneal", "equilibrate", "inherent_structu
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     work = tmp_path_factory.mktemp("workflow")
-    result = run_snakemake(work, "all", "run_figures")
+    result = run_snakemake(work, "all", "run_figures", "validation")
     assert result.returncode == 0, result.stderr[-3000:]
     return work
 
@@ -405,3 +405,32 @@ def start_snakemake(work, configfile, *targets):
                "--directory", str(work), "--configfile", str(configfile), "--cores", "2",
                "--", *targets]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_the_validation_target_sets_the_campaign_beside_the_papers(tiny_run):
+    """The tiny Cu50Zr50 campaign: one row per Cu50Zr50 number its stages measure (no
+    Kob-Andersen exponent, no Tg against cooling rate, which it does not run), each
+    with a verdict; the activation rows read activation.json; the paper configs costed
+    from the tiny campaign's own LAMMPS loops."""
+    results = tiny_run / "results"
+    table = pd.read_csv(results / "validation.csv").set_index("key")
+    assert set(table.index) == {"shear_modulus_cu50zr50", "lyu_dynamic_correspondence",
+                                "yang_activation_energy", "yang_activation_entropy_effective",
+                                "yang_activation_entropy_parallel",
+                                "yang_activation_entropy_sequential", "yang_cluster_size_drop",
+                                "yang_art_mean"}
+    assert set(table.verdict) <= {"agrees", "differs", "out of reach", "no published value"}
+    assert table.reason.notna().all()
+    fit = json.loads((results / "metad/activation.json").read_text())["reductions"]["effective"]
+    energy = table.loc["yang_activation_energy"]
+    if "error" in fit:
+        assert energy.verdict == "out of reach" and fit["error"] in energy.reason
+    else:
+        assert energy.value == pytest.approx(fit["activation_energy"])
+    costs = pd.read_csv(results / "cost_model.csv")
+    totals = costs[costs.stage == "total"].set_index("config")
+    assert set(totals.index) == {f"config/{name}" for name in (
+        "paper_lyu_cu64zr36.yaml", "paper_yang2020.yaml", "paper_yu_kob_andersen.yaml")}
+    assert (totals.core_hours > 0).all()
+    assert table.paper_scale_cost.str.contains("core-h").all()
+    assert (results / "validation.html").stat().st_size > 0
