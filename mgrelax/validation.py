@@ -259,11 +259,11 @@ def relaxation_scale(scale: str, config: dict, alpha_relaxation) -> str:
             f"{times} ({table['time_unit'].iloc[0]})")
 
 
-def paper_costs(paper_configs, results: Path) -> pd.DataFrame:
+def paper_costs(paper_configs, costs: pd.DataFrame, counts) -> pd.DataFrame:
     """cost_model.csv: the core-hours of each paper config per stage (and in total) at
-    the cost per atom-step measured in this campaign's runs (mgrelax.cost), with the
-    16th-84th percentile range (low, high) and what was assumed (notes)."""
-    costs, counts = measured_costs(results), measured_counts(results)
+    the cost per atom-step measured in this campaign's runs (``costs``, ``counts``:
+    mgrelax.cost), with the 16th-84th percentile range (low, high) and what was assumed
+    (notes)."""
     frames = []
     for path in paper_configs:
         config, change = config_for_costing(path)
@@ -289,14 +289,60 @@ def with_paper_cost(row: dict, costs: pd.DataFrame) -> dict:
     return {**row, "paper_scale_cost": cost}
 
 
+REACH_TARGET = 0.1
+"""Where the paper gives no error, the 95 % half-width a row needs: this fraction of the
+paper's value (with an error: 1.96 times it)."""
+
+
+def sample_costs(inputs: dict, config: dict, measured: pd.DataFrame) -> dict:
+    """{key: (samples now, core-seconds per added sample, what a sample is)} of the rows
+    whose precision grows with samples: a metadynamics run at every temperature (the
+    measured metadynamics core-seconds per run times the temperatures) and a unique ART
+    event at the spectrum level (the measured ART core-seconds over the unique events)."""
+    reach = {}
+    if "activation" in inputs and ("metad", "md") in measured.index:
+        metad = measured.loc[("metad", "md")]
+        per_run = metad["core_seconds"] / metad["runs"] * len(config["metad"]["temperatures"])
+        for key in ("yang_activation_energy", "yang_activation_entropy_effective",
+                    "yang_activation_entropy_parallel", "yang_activation_entropy_sequential"):
+            reach[key] = (config["metad"]["samples"], per_run, "runs per temperature")
+    if "art_summary" in inputs and ("art", "force_call") in measured.index:
+        events = read_json(inputs["art_summary"])["activation_energy"].get("n", 0)
+        if events:
+            reach["yang_art_mean"] = (events, measured.loc[("art", "force_call"),
+                                                           "core_seconds"] / events,
+                                      "unique ART events")
+    return reach
+
+
+def statistical_reach(row: dict, samples: tuple | None) -> str:
+    """The samples our interval needs to resolve the paper's number, half-width scaling
+    as 1/sqrt(samples): to 1.96 times the paper's error, else REACH_TARGET of its value,
+    and their core-hours at this campaign's size and measured cost ('' where it does not
+    apply)."""
+    paper, half = row["published_value"], (row["high"] - row["low"]) / 2
+    if samples is None or paper is None or not np.isfinite(half):
+        return ""
+    now, cost, what = samples
+    target = Z_95 * row["published_error"] if row["published_error"] else \
+        REACH_TARGET * abs(paper)
+    needed = math.ceil(now * (half / target) ** 2)
+    return (f"{needed} {what} (now {now}) for a 95 % half-width of {target:.3g} {row['unit']}: "
+            f"{needed * cost / 3600:.3g} core-h at this campaign's size and measured cost")
+
+
 def write_validation(inputs: dict, output, config: dict) -> pd.DataFrame:
     """validation.csv, cost_model.csv and the report page of the campaign; with
     ``output.combined``, also the rows of every validation campaign in one table."""
     results = Path(output.table).parent
-    costs = paper_costs(inputs["paper_configs"], results)
+    measured = measured_costs(results)
+    costs = paper_costs(inputs["paper_configs"], measured, measured_counts(results))
     costs.to_csv(output.costs, index=False)
-    rows = [with_paper_cost(row, costs) for row in campaign_rows(inputs, config)]
-    table = pd.DataFrame(rows, columns=[*COLUMNS, "paper_scale_cost"])
+    reach = sample_costs(inputs, config, measured)
+    rows = [{**with_paper_cost(row, costs),
+             "samples_needed": statistical_reach(row, reach.get(row["key"]))}
+            for row in campaign_rows(inputs, config)]
+    table = pd.DataFrame(rows, columns=[*COLUMNS, "paper_scale_cost", "samples_needed"])
     table.to_csv(output.table, index=False)
     Path(output.page).write_text(validation_page(table, costs))
     if hasattr(output, "combined"):
@@ -308,7 +354,7 @@ def validation_page(table: pd.DataFrame, costs: pd.DataFrame) -> str:
     """The report page: the comparison table and the cost of the paper configs."""
     shown = ["quantity", "unit", "published_value", "published_error", "value", "low", "high",
              "verdict", "reason", "our_scale", "published_scale", "source",
-             "paper_scale_cost"]
+             "paper_scale_cost", "samples_needed"]
     return ("<h2>The campaign against the papers</h2>" + table[shown].to_html(
                 index=False, na_rep="", float_format=lambda x: f"{x:.4g}")
             + "<h2>Paper configs at this campaign's measured cost (core-hours)</h2>"

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from mgrelax.validation import (PUBLISHED, Z_95, activation_rows, applies, cluster_size_row,
-                                comparison, correspondence_row, tg_row, verdict)
+                                comparison, correspondence_row, statistical_reach, tg_row,
+                                verdict)
 
 SCALE = "test scale"
 
@@ -138,3 +139,17 @@ def test_the_tg_row_is_the_extrapolated_line_beside_the_experiment():
     assert volume["verdict"] == "differs" and "eight decades" in volume["reason"]
     energy = tg_row(table, "potential_energy", SCALE)
     assert energy["verdict"] == "out of reach" and energy["reason"] == "the line needs 3 rates, got 1"
+
+
+def test_the_samples_needed_follow_the_square_of_the_interval_ratio():
+    """Ours 1.2 (1.0-1.4) from 8 runs per temperature against 1.36 +- 0.03 eV: the
+    half-width 0.2 must shrink to 1.96 x 0.03 = 0.0588 eV, (0.2 / 0.0588)^2 = 11.57
+    times the runs: 93, at 10 core-s each 0.258 core-h. Without a paper error the target
+    is a tenth of the paper's value."""
+    row = comparison("yang_activation_energy", 1.2, 0.1, (1.0, 1.4), "t", SCALE)
+    text = statistical_reach(row, (8, 10.0, "runs per temperature"))
+    assert text.startswith("93 runs per temperature (now 8)") and "0.258 core-h" in text
+    art = comparison("yang_art_mean", 1.2, 0.1, (1.0, 1.4), "t", SCALE)
+    assert statistical_reach(art, (20, 1.0, "events")).startswith(
+        f"{math.ceil(20 * (0.2 / 0.135) ** 2)} events")
+    assert statistical_reach(row, None) == ""
