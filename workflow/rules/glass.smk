@@ -166,7 +166,7 @@ rule quench_at_rate:
     resources:
         **lammps_resources("glass"),
     script:
-        "../../scripts/quench_at_rate.py"
+        "../../scripts/quench.py"
 
 
 rule glass_transition_at_rate:
