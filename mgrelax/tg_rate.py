@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis.tg_rate import CONFIDENCE, RateLine, fit_rate_line, mean_tg_per_rate
-from mgrelax.figures import COLUMN_WIDTH_IN, plt, save
+from mgrelax.figures import COLUMN_WIDTH_IN, panel_note, plt, save
 from mgrelax.glass_summary import QUANTITY_SYMBOLS, TG_QUANTITIES
 from mgrelax.potentials import Model
 
@@ -146,7 +145,7 @@ def tg_rate_figure(table: pd.DataFrame, lines: dict, units, title: str):
         line = lines.get(quantity, "no line: no sample has a Tg")
         if isinstance(line, RateLine):
             _plot_line(axis, line, rows, units)
-        axis.set_title(_panel_note(quantity, line, units), fontsize=6, loc="left")
+        panel_note(axis, *_panel_notes(quantity, line, units), width=75)
         axis.set_ylabel(f"$T_g$ from {QUANTITY_SYMBOLS[quantity]}(T) ({units.temperature})",
                         fontsize=8)
         axis.tick_params(labelsize=7)
@@ -187,14 +186,16 @@ def _plot_line(axis, line: RateLine, rows: pd.DataFrame, units) -> None:
                         f"{CONFIDENCE:.0%} interval")
 
 
-def _panel_note(quantity: str, line: RateLine | str, units) -> str:
+def _panel_notes(quantity: str, line: RateLine | str, units) -> list[str]:
+    """The lines of a panel's note: the fitted line and the extrapolated Tg, or why
+    there is no line."""
     symbol, unit = QUANTITY_SYMBOLS[quantity], units.temperature
     if not isinstance(line, RateLine):
-        return textwrap.fill(f"{symbol}(T): {line}", 75)
+        return [f"{symbol}(T): {line}"]
     fit = ("unweighted" if not line.weighted
            else f"weighted, χ²/dof = {line.reduced_chi_square:.2g}")
-    return (f"{symbol}(T): b = {line.slope:.3g} ± {line.slope_error:.2g} {unit} per "
-            f"decade; {line.n_points} points, {line.n_rates} rates, {fit}\n"
+    return [f"{symbol}(T): b = {line.slope:.3g} ± {line.slope_error:.2g} {unit} per "
+            f"decade; {line.n_points} points, {line.n_rates} rates, {fit}",
             f"$T_g$({line.reference_rate:g} {units.config_cooling_rate}) = "
             f"{line.tg_reference:.0f} {unit}, {CONFIDENCE:.0%} interval "
-            f"[{line.tg_reference_low:.0f}, {line.tg_reference_high:.0f}] {unit}")
+            f"[{line.tg_reference_low:.0f}, {line.tg_reference_high:.0f}] {unit}"]
