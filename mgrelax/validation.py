@@ -251,6 +251,8 @@ def relaxation_scale(scale: str, config: dict, alpha_relaxation) -> str:
     """The scale of the DMS grid: its periods beside the alpha-relaxation time at each
     temperature (mean over samples, alpha_relaxation.csv), which the periods must reach."""
     table = pd.read_csv(alpha_relaxation)
+    if "tau" not in table:   # no state point's F_s decayed: the summary has no tau column
+        table = table.assign(tau=np.nan)
     taus = table.groupby("temperature")["tau"].mean()
     times = ", ".join(f"{t:g}: {tau:.3g}" if np.isfinite(tau) else f"{t:g}: beyond the run"
                       for t, tau in taus.items())

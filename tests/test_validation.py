@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from mgrelax.validation import (PUBLISHED, Z_95, activation_rows, applies, cluster_size_row,
-                                comparison, correspondence_row, statistical_reach, tg_row,
-                                verdict)
+                                comparison, correspondence_row, relaxation_scale,
+                                statistical_reach, tg_row, verdict)
 
 SCALE = "test scale"
 
@@ -153,3 +153,17 @@ def test_the_samples_needed_follow_the_square_of_the_interval_ratio():
     assert statistical_reach(art, (20, 1.0, "events")).startswith(
         f"{math.ceil(20 * (0.2 / 0.135) ** 2)} events")
     assert statistical_reach(row, None) == ""
+
+
+def test_the_relaxation_scale_says_where_f_s_did_not_decay(tmp_path):
+    """alpha_relaxation.csv without a tau column (no F_s decayed, the tiny campaign):
+    every temperature is 'beyond the run'; with one, the mean over samples."""
+    path = tmp_path / "alpha.csv"
+    pd.DataFrame({"sample": [0, 1], "temperature": [0.5, 0.5], "time_unit": "tau",
+                  "q1": 7.2}).to_csv(path, index=False)
+    config = {"dms": {"periods": [1.0, 100.0]}}
+    assert relaxation_scale(SCALE, config, path).endswith(
+        "periods 1-100, tau_alpha by temperature 0.5: beyond the run (tau)")
+    pd.DataFrame({"sample": [0, 1], "temperature": [0.5, 0.5], "time_unit": "tau",
+                  "tau": [20.0, 30.0]}).to_csv(path, index=False)
+    assert "0.5: 25 (tau)" in relaxation_scale(SCALE, config, path)
