@@ -5,7 +5,10 @@ stages can measure, with ours, its 95 % interval, the scale of both, and a verdi
 Verdicts:
 - agrees: the two differ by less than the combined 95 % half-width,
   sqrt(h_ours^2 + (1.96 s_paper)^2), h_ours the half of our interval on the side of the
-  paper's value, s_paper the paper's standard error (0 where it gives none);
+  paper's value, s_paper the paper's standard error (0 where it gives none), and that
+  h_ours is within the row's resolution (resolution());
+- not resolved: they differ by less, but h_ours is wider than the resolution:
+  agreement that says nothing (samples_needed says what would resolve it);
 - differs: they differ by more, with the reason where one is known;
 - out of reach: the campaign has no number (too few crossed runs, a stage switched
   off), with the reason; the cost of the paper-scale config is in cost_model.csv;
@@ -33,7 +36,7 @@ CONFIDENCE = 0.95
 Z_95 = float(norm.ppf(0.5 + CONFIDENCE / 2))
 COLUMNS = ["key", "quantity", "unit", "published_value", "published_error", "source", "where",
            "published_scale", "value", "error", "low", "high", "interval", "our_scale",
-           "z_score", "ratio", "verdict", "reason"]
+           "resolution", "z_score", "ratio", "verdict", "reason"]
 
 
 def comparison(key: str, value, error, interval, interval_kind: str, our_scale: str,
@@ -46,7 +49,7 @@ def comparison(key: str, value, error, interval, interval_kind: str, our_scale: 
            "published_value": paper["value"], "published_error": paper["error"],
            "published_scale": paper["scale"], "value": _number(value), "error": _number(error),
            "low": _number(interval[0]), "high": _number(interval[1]),
-           "interval": interval_kind, "our_scale": our_scale}
+           "interval": interval_kind, "our_scale": our_scale, "resolution": resolution(paper)}
     return {**row, **verdict(row, missing, paper.get("note", ""), differs_because)}
 
 
@@ -64,15 +67,37 @@ def verdict(row: dict, missing: str, note: str, differs_because: str) -> dict:
     spread = math.hypot(own_error, paper_error)
     z = (value - paper) / spread if spread > 0 else math.nan
     side = row["high"] - value if paper > value else value - row["low"]
-    half_width = math.hypot(0.0 if math.isnan(side) else side, Z_95 * paper_error)
+    side = 0.0 if math.isnan(side) else side
+    half_width = math.hypot(side, Z_95 * paper_error)
     agrees = abs(value - paper) <= half_width
     reason = (f"|difference| {abs(value - paper):.3g} {row['unit']} "
               f"{'within' if agrees else 'beyond'} the combined 95 % half-width "
               f"{half_width:.3g} {row['unit']}")
+    resolved = side <= row["resolution"]
+    if agrees and not resolved:
+        reason += (f"; ours alone {side:.3g} {row['unit']}, wider than the resolution "
+                   f"{row['resolution']:.3g} {row['unit']}")
     if not agrees and differs_because:
         reason += f"; {differs_because}"
     return {"z_score": z, "ratio": value / paper if paper else math.nan,
-            "verdict": "agrees" if agrees else "differs", "reason": reason}
+            "verdict": ("differs" if not agrees else "agrees" if resolved else "not resolved"),
+            "reason": reason}
+
+
+RESOLUTION_FRACTION = 0.1
+"""Where the paper gives no error, the 95 % half-width a comparison must reach to say
+anything: this fraction of the paper's value (with an error: 1.96 times the error)."""
+
+
+def resolution(paper: dict) -> float:
+    """The 95 % half-width (unit of the entry) within which a comparison with published
+    number ``paper`` resolves it: the entry's ``resolution`` where it gives one (a value
+    of 0 has no fraction), else 1.96 times its error, else RESOLUTION_FRACTION of it."""
+    if paper.get("resolution") is not None:
+        return float(paper["resolution"])
+    if paper["error"]:
+        return Z_95 * paper["error"]
+    return RESOLUTION_FRACTION * abs(paper["value"]) if paper["value"] is not None else math.nan
 
 
 def _number(value) -> float:
@@ -149,17 +174,20 @@ def cluster_size_row(table: pd.DataFrame, our_scale: str, cutoff: float = 4.0) -
 
 
 def correspondence_row(table: pd.DataFrame, our_scale: str) -> dict:
-    """M' - (K' + 4/3 G') at the correspondence point (correspondence.csv), with its
-    error (normal 95 % interval)."""
+    """(M' - (K' + 4/3 G')) / M' at the correspondence point (correspondence.csv), with
+    its error (normal 95 % interval)."""
     if table.empty:
         return comparison("lyu_dynamic_correspondence", None, None, (None, None), "",
                           our_scale, missing="no state point ran in all three modes")
     row = table.iloc[0]
-    value, error = row["storage_modulus_mismatch"], row["storage_modulus_mismatch_error"]
+    modulus = row["storage_modulus_longitudinal"]
+    value = row["storage_modulus_mismatch"] / modulus
+    error = row["storage_modulus_mismatch_error"] / modulus
     return comparison("lyu_dynamic_correspondence", value, error,
                       (value - Z_95 * error, value + Z_95 * error),
                       "normal 95 % interval (errors of the three fits)",
-                      f"{our_scale}; {row['temperature']:g} K, t_w = {row['period']:g} ps")
+                      f"{our_scale}; {row['temperature']:g} K, t_w = {row['period']:g}, "
+                      f"M' = {modulus:.4g} {row['stress_unit']}")
 
 
 def shear_modulus_row(spectra: pd.DataFrame, temperature: float, our_scale: str) -> dict:
@@ -291,11 +319,6 @@ def with_paper_cost(row: dict, costs: pd.DataFrame) -> dict:
     return {**row, "paper_scale_cost": cost}
 
 
-REACH_TARGET = 0.1
-"""Where the paper gives no error, the 95 % half-width a row needs: this fraction of the
-paper's value (with an error: 1.96 times it)."""
-
-
 def sample_costs(inputs: dict, config: dict, measured: pd.DataFrame) -> dict:
     """{key: (samples now, core-seconds per added sample, what a sample is)} of the rows
     whose precision grows with samples: a metadynamics run at every temperature (the
@@ -319,15 +342,12 @@ def sample_costs(inputs: dict, config: dict, measured: pd.DataFrame) -> dict:
 
 def statistical_reach(row: dict, samples: tuple | None) -> str:
     """The samples our interval needs to resolve the paper's number, half-width scaling
-    as 1/sqrt(samples): to 1.96 times the paper's error, else REACH_TARGET of its value,
-    and their core-hours at this campaign's size and measured cost ('' where it does not
-    apply)."""
-    paper, half = row["published_value"], (row["high"] - row["low"]) / 2
-    if samples is None or paper is None or not np.isfinite(half):
+    as 1/sqrt(samples), to the row's resolution, and their core-hours at this campaign's
+    size and measured cost ('' where it does not apply)."""
+    half, target = (row["high"] - row["low"]) / 2, row["resolution"]
+    if samples is None or not (np.isfinite(half) and np.isfinite(target)):
         return ""
     now, cost, what = samples
-    target = Z_95 * row["published_error"] if row["published_error"] else \
-        REACH_TARGET * abs(paper)
     needed = math.ceil(now * (half / target) ** 2)
     return (f"{needed} {what} (now {now}) for a 95 % half-width of {target:.3g} {row['unit']}: "
             f"{needed * cost / 3600:.3g} core-h at this campaign's size and measured cost")

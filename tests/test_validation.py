@@ -17,13 +17,16 @@ SCALE = "test scale"
 
 def test_a_number_within_the_combined_interval_agrees_and_beyond_it_differs():
     """Yang et al.'s Delta Q = 1.36 +- 0.03 eV. Ours 1.30 (1.20-1.40): the combined
-    half-width is sqrt(0.10^2 + (1.96 x 0.03)^2) = 0.116 eV > 0.06 eV. Ours 1.00
-    (0.95-1.05): sqrt(0.05^2 + 0.0588^2) = 0.077 eV < 0.36 eV."""
+    half-width is sqrt(0.10^2 + (1.96 x 0.03)^2) = 0.116 eV > 0.06 eV, but ours alone
+    (0.1 eV) is wider than the paper's 0.0588 eV: not resolved; 1.33 (1.29-1.37)
+    agrees. Ours 1.00 (0.95-1.05): sqrt(0.05^2 + 0.0588^2) = 0.077 eV < 0.36 eV."""
     near = comparison("yang_activation_energy", 1.30, 0.05, (1.20, 1.40), "t", SCALE)
-    assert near["verdict"] == "agrees"
+    assert near["verdict"] == "not resolved"   # ours alone 0.1 eV > 1.96 x 0.03 eV
     assert near["z_score"] == pytest.approx(-0.06 / math.hypot(0.05, 0.03))
     assert near["ratio"] == pytest.approx(1.30 / 1.36)
-    assert "0.116" in near["reason"]
+    assert "0.116" in near["reason"] and "resolution 0.0588" in near["reason"]
+    resolved = comparison("yang_activation_energy", 1.33, 0.02, (1.29, 1.37), "t", SCALE)
+    assert resolved["verdict"] == "agrees"
     far = comparison("yang_activation_energy", 1.00, 0.025, (0.95, 1.05), "t", SCALE,
                      differs_because="a reason")
     assert far["verdict"] == "differs" and "0.0772" in far["reason"]
@@ -34,7 +37,8 @@ def test_the_side_of_an_asymmetric_interval_towards_the_paper_decides():
     """Ours 1.0 with (0.5, 1.4): 1.35 lies 0.35 above, within the upper half-width 0.4;
     with (0.9, 1.2) it lies beyond the upper half-width 0.2, although 1.0 - 0.9 = 0.1
     is the narrow side."""
-    assert comparison("yang_art_mean", 1.0, None, (0.5, 1.4), "t", SCALE)["verdict"] == "agrees"
+    assert comparison("yang_art_mean", 1.0, None, (0.5, 1.4), "t", SCALE)["verdict"] == \
+        "not resolved"   # within, but 0.4 eV is wider than a tenth of 1.35 eV
     assert comparison("yang_art_mean", 1.0, None, (0.9, 1.2), "t", SCALE)["verdict"] == "differs"
 
 
@@ -50,7 +54,7 @@ def test_the_verdict_keeps_its_95_percent_level_when_both_sides_measure_the_same
         row = {"value": ours, "error": own_error, "low": ours - Z_95 * own_error,
                "high": ours + Z_95 * own_error, "unit": "eV",
                "published_value": rng.normal(truth, paper_error),
-               "published_error": paper_error}
+               "published_error": paper_error, "resolution": math.inf}
         verdicts.append(verdict(row, "", "", "")["verdict"])
     assert set(verdicts) == {"agrees", "differs"}
     assert verdicts.count("agrees") / trials == pytest.approx(0.95, abs=0.01)
@@ -91,8 +95,9 @@ def test_activation_rows_read_the_fit_and_say_why_one_is_missing():
                        "n_points": 4}}}
     rows = {row["key"]: row for row in activation_rows(activation, SCALE)}
     assert rows["yang_activation_energy"]["value"] == 1.2
-    assert rows["yang_activation_energy"]["verdict"] == "agrees"      # 1.36 within 0.9-1.5
-    assert rows["yang_activation_entropy_effective"]["verdict"] == "agrees"  # 14.8 in 6-18
+    # 1.36 within 0.9-1.5 and 14.8 within 6-18, but both intervals are wide
+    assert rows["yang_activation_energy"]["verdict"] == "not resolved"
+    assert rows["yang_activation_entropy_effective"]["verdict"] == "not resolved"
     assert rows["yang_activation_entropy_sequential"]["verdict"] == "differs"  # 23.9 < 28
     parallel = rows["yang_activation_entropy_parallel"]
     assert parallel["verdict"] == "out of reach" and "needs at least 3" in parallel["reason"]
@@ -113,12 +118,17 @@ def test_the_cluster_size_row_is_the_fall_beyond_four_angstrom():
 
 
 def test_the_correspondence_row_takes_the_mismatch_and_its_error():
+    """M' = 150 GPa, mismatch 0.5 +- 2.0 GPa: (0.33 +- 1.33) % of M', resolved within 5 %;
+    +- 5 GPa: +-6.5 % at 95 %, not resolved."""
     table = pd.DataFrame({"temperature": [300.0], "period": [2.0],
+                          "storage_modulus_longitudinal": [150.0], "stress_unit": "GPa",
                           "storage_modulus_mismatch": [0.5],
                           "storage_modulus_mismatch_error": [2.0]})
     row = correspondence_row(table, SCALE)
-    assert (row["value"], row["error"], row["verdict"]) == (0.5, 2.0, "agrees")
-    assert row["low"] == pytest.approx(0.5 - Z_95 * 2.0)
+    assert row["value"] == pytest.approx(0.5 / 150) and row["error"] == pytest.approx(2 / 150)
+    assert row["verdict"] == "agrees" and row["low"] == pytest.approx((0.5 - Z_95 * 2) / 150)
+    table["storage_modulus_mismatch_error"] = 5.0
+    assert correspondence_row(table, SCALE)["verdict"] == "not resolved"
     assert correspondence_row(table.iloc[:0], SCALE)["verdict"] == "out of reach"
 
 
