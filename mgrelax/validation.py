@@ -299,7 +299,7 @@ def paper_costs(paper_configs, costs: pd.DataFrame, counts) -> pd.DataFrame:
         config, change = config_for_costing(path)
         estimate = cost_estimate(campaign_work(config, model_of(config), counts), costs)
         frames.append(estimate.reset_index().rename(columns={"index": "stage"}).assign(
-            config=str(path), model=config["model"], validated_with=change))
+            config=f"config/{Path(path).name}", model=config["model"], validated_with=change))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -307,9 +307,8 @@ def with_paper_cost(row: dict, costs: pd.DataFrame) -> dict:
     """``row`` with the cost of measuring its number at the paper's scale: the stages of
     its paper config (published_values.yaml) in core-hours, as one line."""
     paper = PUBLISHED[row["key"]]
-    of_config = costs["config"].map(lambda path: Path(path).name) == \
-        Path(paper["paper_config"]).name
-    stages = costs[of_config & costs["stage"].isin(paper["paper_stages"])]
+    stages = costs[(costs["config"] == paper["paper_config"])
+                   & costs["stage"].isin(paper["paper_stages"])]
     total = stages["core_hours"].sum(min_count=len(paper["paper_stages"]))
     cost = (f"{paper['paper_config']} ({' + '.join(stages['stage'])}): {total:,.0f} core-h "
             f"({stages['low'].sum():,.0f}-{stages['high'].sum():,.0f}) at this campaign's "
