@@ -113,6 +113,8 @@ def test_the_cluster_size_row_is_the_fall_beyond_four_angstrom():
     assert row["value"] == pytest.approx(0.4) and row["error"] == pytest.approx(0.1)
     assert row["verdict"] == "agrees"
     table["barrier_mean"] = [0.9, 1.0, 0.95]
+    assert cluster_size_row(table, SCALE)["verdict"] == "not resolved"
+    table["barrier_mean"] = [0.9, 1.0, 1.3]
     assert cluster_size_row(table, SCALE)["verdict"] == "differs"
     assert cluster_size_row(table.iloc[:2], SCALE)["verdict"] == "out of reach"
 
