@@ -36,8 +36,8 @@ import yaml
 from mgrelax.art_campaign import read_events
 from mgrelax.config import ConfigError, validate_config
 from mgrelax.glass import anneal_rate, ramp_steps
-from mgrelax.plan import (STAGE_FOLDERS, batches, cutoff_label, logs_folder, number_label,
-                          steps_for)
+from mgrelax.plan import (STAGE_FOLDERS, batches, cutoff_label, extra_cooling_rates,
+                          logs_folder, number_label, steps_for)
 from mgrelax.potentials import Model
 from mgrelax.provenance import provenance_files
 
@@ -250,14 +250,6 @@ def glass_work(config: dict, model: Model, counts: RunCounts) -> list[dict]:
         work.append(_work("quench_at_rate", "glass", samples * len(extra), samples * sum(
             ramp_steps(t_melt, t_quenched, extra_rate, config, model) for extra_rate in extra)))
     return work
-
-
-def extra_cooling_rates(config: dict) -> list[float]:
-    """The glass_transition.cooling_rates quenched besides the campaign's own
-    quench.cooling_rate (by folder label, as workflow/rules/glass.smk)."""
-    own = number_label(config["quench"]["cooling_rate"])
-    return [rate for rate in config["glass_transition"]["cooling_rates"]
-            if number_label(rate) != own]
 
 
 def dms_points(config: dict) -> tuple[set, set]:

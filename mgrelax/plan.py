@@ -40,6 +40,14 @@ def logs_folder(results: str) -> str:
     return "logs" + results[len("results"):]
 
 
+def extra_cooling_rates(config: dict) -> list[float]:
+    """The glass_transition.cooling_rates quenched besides the campaign's own
+    quench.cooling_rate (by folder label: a rate with its label is not quenched twice)."""
+    own = number_label(config["quench"]["cooling_rate"])
+    return [rate for rate in config["glass_transition"]["cooling_rates"]
+            if number_label(rate) != own]
+
+
 def cutoff_label(cutoff) -> str:
     """Folder-name form of a cutoff: a g(r) radius name, or the number in Angstrom."""
     return cutoff if isinstance(cutoff, str) else number_label(cutoff)

@@ -2,12 +2,13 @@
 # temperature (g(r)) -> inherent structure. One job folder per step, holding
 # the rendered in.lammps, log.lammps, outputs and provenance.json.
 
+from mgrelax.plan import extra_cooling_rates
+
 # Tg against cooling rate, where glass_transition.cooling_rates lists rates: each
 # sample's liquid is also quenched at each of them (by folder label; the campaign's own
 # quench.cooling_rate is not quenched twice), and Tg(log10 rate) is fitted over all.
 COOLING_RATE_STUDY = bool(config["glass_transition"]["cooling_rates"])
-EXTRA_RATES = {number_label(rate): rate for rate in config["glass_transition"]["cooling_rates"]
-               if number_label(rate) != number_label(config["quench"]["cooling_rate"])}
+EXTRA_RATES = {number_label(rate): rate for rate in extra_cooling_rates(config)}
 RATE_SAMPLE_DIR = GLASS + "/cooling_rate/q{rate}/sample{sample}"
 TG_RATE_TABLE = GLASS + "/tg_cooling_rate.csv"
 TG_RATE_FIGURE = GLASS + "/figures/tg_cooling_rate"
