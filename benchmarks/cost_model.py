@@ -25,6 +25,11 @@ from mgrelax.provenance import provenance_files, provenance_table
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIGS = sorted((REPO / "config").glob("paper_*.yaml")) + [REPO / "config" / "config.yaml"]
+MICRO = 1e6
+UNITS = {"md": "atom-step", "minimisation": "atom-evaluation", "force_call": "atom-force-call"}
+"""What the cost of each kind of work is per."""
+
+
 def recorded_config(results: Path) -> tuple[dict, str]:
     """The config that the campaign's first run records in its provenance.json,
     validated, and that file's path."""
