@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +35,9 @@ import yaml
 from mgrelax.art_campaign import read_events
 from mgrelax.config import ConfigError, validate_config
 from mgrelax.glass import anneal_rate, ramp_steps
-from mgrelax.plan import (STAGE_FOLDERS, batches, cutoff_label, extra_cooling_rates,
-                          logs_folder, number_label, steps_for)
+from mgrelax.plan import (STAGE_FOLDERS, batches, dms_grid_jobs, dms_sweep_jobs,
+                          extra_cooling_rates, logs_folder, metad_campaign_jobs,
+                          metad_size_series_jobs, steps_for, unique_jobs)
 from mgrelax.potentials import Model
 from mgrelax.provenance import provenance_files
 
@@ -50,8 +50,6 @@ LOG_TIME_FORMAT = "%Y-%m-%d %H:%M:%S,%f"
 INHERENT_TEMPLATE = "inherent_structure.lammps"
 QUANTILES = {"p16": 16.0, "median": 50.0, "p84": 84.0}
 """The percentiles of the cost per atom-step given, weighted by atom-steps."""
-CORRESPONDENCE_MODES = ("shear", "uniaxial", "isostatic")
-"""The loading modes of the DMS correspondence point (workflow/rules/dms.smk)."""
 SECONDS_PER_HOUR = 3600.0
 
 
@@ -252,27 +250,13 @@ def glass_work(config: dict, model: Model, counts: RunCounts) -> list[dict]:
     return work
 
 
-def dms_points(config: dict) -> tuple[set, set]:
-    """The (sample, temperature, mode, period, amplitude) of every DMS run, and those of
-    them with IS D_min (the grid and the correspondence point; workflow/rules/dms.smk)."""
-    dms, samples = config["dms"], range(config["samples"])
-    sweep, point = dms["amplitude_sweep"], dms["correspondence"]
-    grid = set(product(samples, dms.get("temperatures", config["temperatures"]), dms["modes"],
-                       dms["periods"], [dms["amplitude"]]))
-    if dms["periods"] and point:
-        grid |= set(product(samples, [point["temperature"]], CORRESPONDENCE_MODES,
-                            [point["period"]], [dms["amplitude"]]))
-    swept = set(product(samples, [sweep.get("temperature")], [sweep["mode"]],
-                        [sweep.get("period")], sweep["amplitudes"]))
-    return grid | swept, grid
-
-
 def dms_work(config: dict, model: Model, counts: RunCounts) -> list[dict]:
     """The DMS runs (cycles x the steps of a period each) and the two inherent
     structures of each grid point's IS D_min."""
-    runs, displaced = dms_points(config)
+    displaced = dms_grid_jobs(config)
+    runs = unique_jobs(displaced, dms_sweep_jobs(config))
     cycles = config["dms"]["cycles"]
-    steps = sum(cycles * steps_for(period, config, model) for *_, period, _ in runs)
+    steps = sum(cycles * steps_for(float(run["period"]), config, model) for run in runs)
     return [
         _work("dms", "dms", len(runs), steps),
         _work("dms_displacement", "dms", len(displaced),
@@ -291,23 +275,10 @@ def scattering_work(config: dict, model: Model) -> list[dict]:
         config["intermediate_scattering"]["duration"], config, model))]
 
 
-def metad_runs(config: dict) -> set[tuple[str, str, int]]:
-    """The (temperature, cutoff, run) labels of every metadynamics run: the campaign's
-    and the cluster-size series' (workflow/rules/metad.smk), each once."""
-    metad = config["metad"]
-    runs = range(len(metad["centres"]) or metad["samples"])
-    size = metad["size_convergence"]
-    campaign = product(map(number_label, metad["temperatures"]), [cutoff_label(metad["cutoff"])],
-                       runs)
-    series = product([number_label(size.get("temperature", 0))], map(cutoff_label, size["cutoffs"]),
-                     range(size.get("samples", len(runs))))
-    return set(campaign) | set(series)
-
-
 def metad_work(config: dict, model: Model) -> list[dict]:
     """Every metadynamics run to metad.max_duration: an upper bound, as a run stops once
     its collective variable has crossed a saddle."""
-    runs = len(metad_runs(config))
+    runs = len(unique_jobs(metad_campaign_jobs(config), metad_size_series_jobs(config)))
     steps = runs * steps_for(config["metad"]["max_duration"], config, model)
     return [_work("metad", "metad", runs, steps,
                   note="upper bound: every run to max_duration")] if runs else []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import product
 
 from mgrelax.potentials import Model
 
@@ -51,6 +52,78 @@ def extra_cooling_rates(config: dict) -> list[float]:
 def cutoff_label(cutoff) -> str:
     """Folder-name form of a cutoff: a g(r) radius name, or the number in Angstrom."""
     return cutoff if isinstance(cutoff, str) else number_label(cutoff)
+
+
+CORRESPONDENCE_MODES = ("shear", "uniaxial", "isostatic")
+"""The loading modes of the DMS correspondence point (M' = K' + 4/3 G')."""
+
+
+def job_grid(**labels) -> list[dict]:
+    """The wildcards of every combination of ``labels`` (one list of labels per
+    wildcard), in order: the job grids below, which the rules expand and the cost
+    model counts."""
+    return [dict(zip(labels, combination)) for combination in product(*labels.values())]
+
+
+def unique_jobs(*grids: list[dict]) -> list[dict]:
+    """The wildcards of ``grids`` joined, each job once, in first-seen order."""
+    jobs = {tuple(wildcards.items()): wildcards for grid in grids for wildcards in grid}
+    return list(jobs.values())
+
+
+def dms_correspondence_jobs(config: dict, samples) -> list[dict]:
+    """The DMS correspondence point of ``samples`` in its three loading modes ([] without
+    dms.correspondence)."""
+    dms = config["dms"]
+    point = dms["correspondence"]
+    if not point:
+        return []
+    return job_grid(sample=samples, temperature=[number_label(point["temperature"])],
+                    mode=CORRESPONDENCE_MODES, period=[number_label(point["period"])],
+                    amplitude=[number_label(dms["amplitude"])])
+
+
+def dms_grid_jobs(config: dict) -> list[dict]:
+    """Every DMS run of the temperature x mode x period grid and of the correspondence
+    point: the runs with IS D_min and D2min ([] without dms.periods)."""
+    dms, samples = config["dms"], range(config["samples"])
+    if not dms["periods"]:
+        return []
+    grid = job_grid(sample=samples,
+                    temperature=map(number_label, dms.get("temperatures", config["temperatures"])),
+                    mode=dms["modes"], period=map(number_label, dms["periods"]),
+                    amplitude=[number_label(dms["amplitude"])])
+    return unique_jobs(grid, dms_correspondence_jobs(config, samples))
+
+
+def dms_sweep_jobs(config: dict) -> list[dict]:
+    """The DMS runs of the strain-amplitude sweep ([] without dms.amplitude_sweep.amplitudes)."""
+    sweep = config["dms"]["amplitude_sweep"]
+    return job_grid(sample=range(config["samples"]),
+                    temperature=[number_label(sweep.get("temperature", 0))],
+                    mode=[sweep["mode"]], period=[number_label(sweep.get("period", 0))],
+                    amplitude=map(number_label, sweep["amplitudes"]))
+
+
+def metad_campaign_jobs(config: dict) -> list[dict]:
+    """The metadynamics runs at metad.temperatures on clusters of metad.cutoff."""
+    metad = config["metad"]
+    return job_grid(temperature=map(number_label, metad["temperatures"]),
+                    cutoff=[cutoff_label(metad["cutoff"])], run=range(_metad_run_count(metad)))
+
+
+def metad_size_series_jobs(config: dict) -> list[dict]:
+    """The metadynamics runs of the cluster-size series (metad.size_convergence)."""
+    metad = config["metad"]
+    size = metad["size_convergence"]
+    return job_grid(temperature=[number_label(size.get("temperature", 0))],
+                    cutoff=map(cutoff_label, size["cutoffs"]),
+                    run=range(size.get("samples", _metad_run_count(metad))))
+
+
+def _metad_run_count(metad: dict) -> int:
+    """Runs per temperature: one per listed centre, else metad.samples."""
+    return len(metad["centres"]) or metad["samples"]
 
 
 def lammps_timestep(config: dict, model: Model) -> float:
@@ -153,7 +226,7 @@ RULE_SETTINGS = {
     "dms_cycle_figure": ("model",),
     "dms_displacement": ("model", "inherent_structure", "dms.d2min_cutoff"),
     "dms_slice_figure": ("model",),
-    "dms_summary": CAPTION_SETTINGS,
+    "dms_summary": CAPTION_SETTINGS + ("dms.scaling_law",),
     "dms_loading_figure": ("model",),
     "dms_amplitude_sweep": CAPTION_SETTINGS,
     "intermediate_scattering": MD_SETTINGS + ("intermediate_scattering",),

@@ -41,6 +41,14 @@ def settings_of(rule):
     return rule_settings(config, rule)
 
 
+def expand_jobs(rule_output, jobs):
+    """``rule_output`` of every job of ``jobs`` (wildcard dicts of one of mgrelax.plan's
+    job grids), in their order."""
+    if not jobs:
+        return []
+    return expand(rule_output, zip, **{key: [job[key] for job in jobs] for key in jobs[0]})
+
+
 def figure_files(name, stem, caption=None, category=None):
     """Outputs of one figure: ``name`` the PNG (in the HTML report when it has a caption),
     ``name``_pdf the vector PDF and ``name``_csv the numbers it plots (mgrelax.figures.save)."""

@@ -3,6 +3,8 @@
 # inherent structures at its start and after one period, with IS D_min and D2min
 # between them; then tables, spectra, maps and the scaling law.
 
+from mgrelax.plan import dms_correspondence_jobs, dms_grid_jobs, dms_sweep_jobs
+
 DMS = RESULTS + "/dms"
 DMS_POINT = DMS + "/sample{sample}/T{temperature}/{mode}/tw{period}_a{amplitude}"
 DMS_SETTINGS = config["dms"]
@@ -10,7 +12,6 @@ DMS_TEMPERATURES = [number_label(t)
                     for t in DMS_SETTINGS.get("temperatures", config["temperatures"])]
 SWEEP = DMS_SETTINGS["amplitude_sweep"]
 CORRESPONDENCE = DMS_SETTINGS["correspondence"]
-CORRESPONDENCE_MODES = ["shear", "uniaxial", "isostatic"]
 
 
 wildcard_constraints:
@@ -19,23 +20,10 @@ wildcard_constraints:
     amplitude=r"[0-9.e+-]+",
 
 
-def correspondence_runs(rule_output, samples):
-    """``rule_output`` of the correspondence point in all three loading modes."""
-    return expand(rule_output, sample=samples,
-                  temperature=number_label(CORRESPONDENCE.get("temperature", 0)),
-                  mode=CORRESPONDENCE_MODES, period=number_label(CORRESPONDENCE.get("period", 0)),
-                  amplitude=number_label(DMS_SETTINGS["amplitude"]))
-
-
 def dms_grid(rule_output):
-    """``rule_output`` of every point of the temperature x period x mode grid, and of
-    the correspondence point in all three modes."""
-    grid = expand(rule_output, sample=SAMPLES, temperature=DMS_TEMPERATURES,
-                  mode=DMS_SETTINGS["modes"], period=map(number_label, DMS_SETTINGS["periods"]),
-                  amplitude=number_label(DMS_SETTINGS["amplitude"]))
-    if CORRESPONDENCE:
-        grid += correspondence_runs(rule_output, SAMPLES)
-    return sorted(set(grid))
+    """``rule_output`` of every point of the temperature x mode x period grid and of the
+    correspondence point in its three modes (mgrelax.plan.dms_grid_jobs)."""
+    return sorted(set(expand_jobs(rule_output, dms_grid_jobs(config))))
 
 
 rule dms:
@@ -141,8 +129,8 @@ rule dms_summary:
 rule dms_loading_figure:
     # Fusco Fig. 9: the correspondence point's last cycle in the three loading modes.
     input:
-        series=correspondence_runs(rules.dms.output.series, samples=0),
-        fits=correspondence_runs(rules.dms.output.fit, samples=0),
+        series=expand_jobs(rules.dms.output.series, dms_correspondence_jobs(config, [0])),
+        fits=expand_jobs(rules.dms.output.fit, dms_correspondence_jobs(config, [0])),
     output:
         **figure_files("figure", DMS + "/figures/loading_modes",
                        category="Dynamic mechanical spectroscopy",
@@ -158,10 +146,7 @@ rule dms_loading_figure:
 
 rule dms_amplitude_sweep:
     input:
-        fits=expand(rules.dms.output.fit, sample=SAMPLES,
-                    temperature=number_label(SWEEP.get("temperature", 0)),
-                    mode=SWEEP["mode"], period=number_label(SWEEP.get("period", 0)),
-                    amplitude=map(number_label, SWEEP["amplitudes"])),
+        fits=expand_jobs(rules.dms.output.fit, dms_sweep_jobs(config)),
     output:
         table=DMS + "/amplitude_sweep.csv",
         **figure_files("figure", DMS + "/figures/amplitude_sweep",

@@ -3,15 +3,13 @@
 # crossed a resolved saddle; then barrier spectra, single-barrier reductions,
 # activation energy and entropy, frequencies, and the cluster-size convergence.
 
-from mgrelax.plan import cutoff_label
+from mgrelax.plan import metad_campaign_jobs, metad_size_series_jobs
 
 METAD = RESULTS + "/metad"
 METAD_RUN = METAD + "/T{temperature}/r{cutoff}/run{run}"
 METAD_SETTINGS = config["metad"]
 METAD_TEMPERATURES = [number_label(t) for t in METAD_SETTINGS["temperatures"]]
-METAD_RUNS = range(len(METAD_SETTINGS["centres"]) or METAD_SETTINGS["samples"])
 SIZE = METAD_SETTINGS["size_convergence"]
-SIZE_RUNS = range(SIZE.get("samples", len(METAD_RUNS)))
 
 
 wildcard_constraints:
@@ -31,14 +29,12 @@ def metad_glass_file(rule_output):
 
 def campaign_runs(rule_output):
     """``rule_output`` of every run at the metadynamics temperatures and cutoff."""
-    return expand(rule_output, temperature=METAD_TEMPERATURES,
-                  cutoff=cutoff_label(METAD_SETTINGS["cutoff"]), run=METAD_RUNS)
+    return expand_jobs(rule_output, metad_campaign_jobs(config))
 
 
 def size_series_runs(rule_output):
     """``rule_output`` of every run of the cluster-size series."""
-    return expand(rule_output, temperature=number_label(SIZE.get("temperature", 0)),
-                  cutoff=map(cutoff_label, SIZE["cutoffs"]), run=SIZE_RUNS)
+    return expand_jobs(rule_output, metad_size_series_jobs(config))
 
 
 rule metad:
