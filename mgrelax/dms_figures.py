@@ -119,22 +119,29 @@ def temperature_figure(spectra, units):
 
 def scaling_law_figure(spectra, fit: dict, units):
     """delta against IS D_min / r0 on log axes, coloured by temperature, with the
-    fitted power law delta = A (IS D_min / r0)^b (Yu et al. Fig. 4); the points a log
-    axis cannot show are those listed as excluded in ``fit``, counted in the title."""
+    fitted power law delta = A (IS D_min / r0)^b (Yu et al. Fig. 4); the periods below
+    the fit's min_period drawn open (not fitted); the points excluded in ``fit`` (those
+    and the ones a log axis cannot show) counted in the title."""
     figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.8))
     temperatures = sorted(spectra["temperature"].unique())
     spectra = spectra[(spectra["phase"] > 0) & (spectra["is_dmin_over_r0"] > 0)]
     if fit.get("n_excluded"):
         axis.set_title(f"{fit['n_excluded']} point(s) excluded (see scaling_law.json)",
                        fontsize=7)
+    min_period = fit.get("min_period", 0.0)
     for temperature, group in spectra.groupby("temperature"):
-        axis.errorbar(group["is_dmin_over_r0"], group["phase"],
-                      xerr=_log_axis_errors(group["is_dmin_over_r0"],
-                                            group["is_dmin_over_r0_error"]),
-                      yerr=_log_axis_errors(group["phase"], group["phase_error"]),
-                      ls="none", marker="o", ms=3, capsize=2,
-                      color=_temperature_colour(temperature, temperatures),
-                      label=f"{temperature:g} {units.temperature}")
+        colour = _temperature_colour(temperature, temperatures)
+        for left_out, points in group.groupby(group["period"] < min_period):
+            axis.errorbar(points["is_dmin_over_r0"], points["phase"],
+                          xerr=_log_axis_errors(points["is_dmin_over_r0"],
+                                                points["is_dmin_over_r0_error"]),
+                          yerr=_log_axis_errors(points["phase"], points["phase_error"]),
+                          ls="none", marker="o", ms=4 if left_out else 3, mew=0.7,
+                          capsize=2, color=colour, mfc="white" if left_out else colour,
+                          label=None if left_out else f"{temperature:g} {units.temperature}")
+    if (spectra["period"] < min_period).any():
+        axis.plot([], [], "o", mfc="white", mew=0.7, color="grey", ms=4,
+                  label=f"open: t_w < {min_period:g} {units.time}, not fitted")
     if "exponent" in fit:
         x = np.geomspace(spectra["is_dmin_over_r0"].min(), spectra["is_dmin_over_r0"].max())
         axis.plot(x, fit["prefactor"] * x ** fit["exponent"], "k-", lw=1.0,

@@ -61,7 +61,9 @@ def sample_means(points: pd.DataFrame, by: list[str], quantities) -> pd.DataFram
     with a value, sd / sqrt(n) (sd with n - 1 degrees of freedom; the sample spread
     already contains the fits' scatter); with one sample, that sample's own fit error
     (column ``<quantity>_error`` of ``points``, NaN where there is none).
-    ``<quantity>_error_kind`` says which.
+    ``<quantity>_error_kind`` says which. Where the runs have fit errors,
+    ``<quantity>_fit_error`` is the error of the mean from them alone,
+    sqrt(sum of the squared fit errors) / n.
     """
     grouped = points.groupby(by)
     table = grouped.size().rename("n_samples").to_frame()
@@ -71,6 +73,9 @@ def sample_means(points: pd.DataFrame, by: list[str], quantities) -> pd.DataFram
         has_fit_error = quantity + "_error" in points
         single = grouped[quantity + "_error"].first() if has_fit_error else np.nan
         table[quantity] = values.mean()
+        if has_fit_error:
+            table[quantity + "_fit_error"] = grouped[quantity + "_error"].agg(
+                lambda errors: np.sqrt(np.sum(errors**2)) / errors.count())
         table[quantity + "_error"] = (values.std(ddof=1) / np.sqrt(n)).where(n > 1, single)
         table[quantity + "_error_kind"] = np.select(
             [n > 1, n == 1], ["sem over " + n.astype(str) + " samples",
@@ -157,20 +162,22 @@ def _kww_columns(fit) -> dict:
             **{k: v for k, v in values.items() if not k.startswith("amplitude")}}
 
 
-def scaling_law(spectra: pd.DataFrame) -> dict:
+def scaling_law(spectra: pd.DataFrame, min_period: float = 0.0) -> dict:
     """delta = A (IS D_min / r0)^b over the shear state points (Yu et al. Eq. 1).
 
     Errors-in-variables fit on log axes (analysis.scaling.fit_power_law), weighted as
-    scaling_errors says. Points a logarithm cannot take are listed under ``excluded``
-    with their state, values and reason, and counted in ``n_excluded``.
+    scaling_errors says. Points a logarithm cannot take, and those of periods below
+    ``min_period`` (dms.scaling_law.min_period: where atomic vibrations add to the loss),
+    are listed under ``excluded`` with their state, values and reason, and counted in
+    ``n_excluded``.
     """
     shear = spectra[spectra["mode"] == SCALING_MODE]
-    reasons = pd.Series([_exclusion_reason(point) for _, point in shear.iterrows()],
+    reasons = pd.Series([_exclusion_reason(point, min_period) for _, point in shear.iterrows()],
                         index=shear.index, dtype=str)
     fitted = shear[reasons == ""]
     excluded = _excluded_points(shear[reasons != ""], reasons)
-    record = {"mode": SCALING_MODE, "n_points": len(fitted), "n_excluded": len(excluded),
-              "excluded": excluded, "phase_unit": "rad",
+    record = {"mode": SCALING_MODE, "min_period": min_period, "n_points": len(fitted),
+              "n_excluded": len(excluded), "excluded": excluded, "phase_unit": "rad",
               "law": "delta (rad) = A (IS D_min / r0)^b; A = prefactor, b = exponent"}
     if "is_dmin_unconverged_samples" in fitted:
         record["n_points_with_unconverged_is_dmin"] = int(
@@ -203,8 +210,11 @@ def scaling_errors(points: pd.DataFrame):
     With MIN_SAMPLES_FOR_POINT_WEIGHTS samples or more behind every point, each point's
     standard errors of the mean; with fewer, each variable's errors pooled over the
     points (its rms relative error times each value), which sets the ratio of the x
-    and y errors without weighting points by noisy SEMs; with one sample, delta's fit
-    errors and IS D_min taken as exact (it has no error estimate).
+    and y errors without weighting points by noisy SEMs, and delta's error raised to
+    the fit error of its mean where that is larger (``phase_fit_error``: a liquid at
+    long periods, whose stress response nears the stress noise, keeps its own larger
+    error); with one sample, delta's fit errors and IS D_min taken as exact (it has no
+    error estimate).
     """
     x, y = points["is_dmin_over_r0"], points["phase"]
     x_error, y_error = points["is_dmin_over_r0_error"], points["phase_error"]
@@ -212,10 +222,13 @@ def scaling_errors(points: pd.DataFrame):
     if n_samples == 1:
         return None, y_error, "delta: fit errors; IS D_min / r0: exact (1 sample, no error)"
     if n_samples < MIN_SAMPLES_FOR_POINT_WEIGHTS:
-        return (_pooled(x, x_error), _pooled(y, y_error),
-                f"standard errors of the mean over {n_samples} samples, pooled over the points "
-                f"(rms relative error of each variable; fewer than "
-                f"{MIN_SAMPLES_FOR_POINT_WEIGHTS} samples per point)")
+        pooled = (f"standard errors of the mean over {n_samples} samples, pooled over the "
+                  f"points (rms relative error of each variable; fewer than "
+                  f"{MIN_SAMPLES_FOR_POINT_WEIGHTS} samples per point)")
+        if "phase_fit_error" not in points:
+            return _pooled(x, x_error), _pooled(y, y_error), pooled
+        return (_pooled(x, x_error), np.maximum(_pooled(y, y_error), points["phase_fit_error"]),
+                pooled + "; delta's at least the fit error of its mean")
     return x_error, y_error, f"standard errors of the mean over >= {n_samples} samples per point"
 
 
@@ -224,9 +237,11 @@ def _pooled(values, errors):
     return values * np.sqrt(np.mean((errors / values) ** 2))
 
 
-def _exclusion_reason(point) -> str:
-    """Why a state point cannot enter the log-log fit ('' if it can)."""
+def _exclusion_reason(point, min_period: float) -> str:
+    """Why a state point does not enter the log-log fit ('' if it does)."""
     problems = []
+    if point["period"] < min_period:
+        problems.append(f"period below dms.scaling_law.min_period = {min_period:g}")
     for column, name in SCALING_VARIABLES.items():
         value = point[column]
         if not np.isfinite(value):
@@ -243,8 +258,10 @@ def unit_columns(model: Model) -> dict:
             "stress_unit": units.stress, "phase_unit": "rad", "length_unit": units.length}
 
 
-def write_dms_summary(fit_files, displacement_files, outputs, model: Model) -> None:
-    """Every table and figure of the DMS summary rule."""
+def write_dms_summary(fit_files, displacement_files, outputs, model: Model,
+                      min_period: float = 0.0) -> None:
+    """Every table and figure of the DMS summary rule; ``min_period`` the shortest period
+    of the scaling-law fit (dms.scaling_law.min_period)."""
     points = read_records(fit_files).merge(read_records(displacement_files), on=STATE_COLUMNS,
                                            suffixes=("", "_displacement"))
     points.to_csv(outputs.points, index=False)
@@ -253,7 +270,7 @@ def write_dms_summary(fit_files, displacement_files, outputs, model: Model) -> N
     spectra.assign(**columns).to_csv(outputs.spectra, index=False)
     correspondence(spectra).assign(**columns).to_csv(outputs.correspondence, index=False)
     loss_spectrum_fits(spectra).assign(**columns).to_csv(outputs.loss_spectra, index=False)
-    scaling = scaling_law(spectra)
+    scaling = scaling_law(spectra, min_period)
     write_json(outputs.scaling_law, {**scaling, "temperature_unit": model.units.temperature})
     Path(outputs.spectra_figure).parent.mkdir(parents=True, exist_ok=True)
     units = model.units

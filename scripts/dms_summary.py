@@ -6,4 +6,4 @@ from mgrelax.step import step_context
 
 context = step_context(snakemake, "dms")
 write_dms_summary(snakemake.input.fits, snakemake.input.displacements, snakemake.output,
-                  context.model)
+                  context.model, context.config["dms"]["scaling_law"]["min_period"])
