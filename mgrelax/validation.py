@@ -128,6 +128,27 @@ def activation_rows(activation: dict, our_scale: str) -> list[dict]:
     return rows
 
 
+EFFECTIVE_BARRIER_TEMPERATURE = 400.0
+"""K: the temperature of the Delta F_eff row, inside the 200-450 K of Yang et al.'s fit."""
+
+
+def effective_barrier_row(spectra: pd.DataFrame, our_scale: str) -> dict:
+    """Delta F_eff at EFFECTIVE_BARRIER_TEMPERATURE and its interval (the metadynamics
+    spectra.csv) beside Yang et al.'s fitted line there: a comparison inside the paper's
+    temperatures, which the extrapolated Delta Q is not."""
+    at = spectra[np.isclose(spectra["temperature"], EFFECTIVE_BARRIER_TEMPERATURE)]
+    key = "yang_effective_barrier_400K"
+    if at.empty or not np.isfinite(at["barrier_eff"].iloc[0]):
+        return comparison(key, None, None, (None, None), "", our_scale,
+                          missing=f"no effective barrier at {EFFECTIVE_BARRIER_TEMPERATURE:g} K "
+                                  f"(metad.temperatures)")
+    row = at.iloc[0]
+    return comparison(key, row["barrier_eff"], row["barrier_eff_error"],
+                      (row["barrier_eff_low"], row["barrier_eff_high"]),
+                      f"95 % interval: {row['interval_method']} ({row['n_runs']:g} runs)",
+                      our_scale, differs_because=SCALE_REASON)
+
+
 SCALE_REASON = ("the glass is quenched about 2000 times faster, annealed for ps instead of "
                 "500 ns and sampled with far fewer runs than the paper's (our_scale)")
 
@@ -188,7 +209,8 @@ def correspondence_row(table: pd.DataFrame, our_scale: str) -> dict:
     return comparison("lyu_dynamic_correspondence", value, error,
                       (value - Z_95 * error, value + Z_95 * error),
                       "normal 95 % interval (errors of the three fits)",
-                      f"{our_scale}; {row['temperature']:g} K, t_w = {row['period']:g}, "
+                      f"{our_scale}; {row['temperature']:g} {row['temperature_unit']}, "
+                      f"t_w = {row['period']:g}, "
                       f"M' = {modulus:.4g} {row['stress_unit']}")
 
 
@@ -212,7 +234,8 @@ def exponent_row(scaling: dict, our_scale: str) -> dict:
     interval = scaling.get("exponent_interval") or (None, None)
     return comparison("yu_exponent_kob_andersen", scaling.get("exponent"),
                       scaling.get("exponent_error"), interval,
-                      f"Student t 95 % interval of the fit ({scaling.get('n_points')} points)",
+                      f"Student t 95 % interval of the fit ({scaling.get('n_points')} points; "
+                      f"{scaling.get('n_excluded', 0)} left out, listed in scaling_law.json)",
                       our_scale, missing=scaling.get("error", "no scaling-law fit"))
 
 
@@ -273,6 +296,7 @@ def campaign_rows(inputs: dict, config: dict) -> list[dict]:
         rows += activation_rows(read_json(inputs["activation"]),
                                 f"{scale}; {metad['samples']} runs at each of "
                                 f"{len(metad['temperatures'])} temperatures")
+        rows.append(effective_barrier_row(pd.read_csv(inputs["metad_spectra"]), scale))
     if "cluster_size" in inputs:
         rows.append(cluster_size_row(pd.read_csv(inputs["cluster_size"]), scale))
     if "art_summary" in inputs:
@@ -289,8 +313,9 @@ def relaxation_scale(scale: str, config: dict, alpha_relaxation) -> str:
     taus = table.groupby("temperature")["tau"].mean()
     times = ", ".join(f"{t:g}: {tau:.3g}" if np.isfinite(tau) else f"{t:g}: beyond the run"
                       for t, tau in taus.items())
-    periods = config["dms"]["periods"]
-    return (f"{scale}; periods {min(periods):g}-{max(periods):g}, tau_alpha by temperature "
+    periods, min_period = config["dms"]["periods"], config["dms"]["scaling_law"]["min_period"]
+    fitted = f" (fitted from {min_period:g})" if min_period > min(periods) else ""
+    return (f"{scale}; periods {min(periods):g}-{max(periods):g}{fitted}, tau_alpha by temperature "
             f"{times} ({table['time_unit'].iloc[0]})")
 
 
@@ -344,6 +369,9 @@ def sample_costs(inputs: dict, config: dict, measured: pd.DataFrame, counts) -> 
         for key in ("yang_activation_energy", "yang_activation_entropy_effective",
                     "yang_activation_entropy_parallel", "yang_activation_entropy_sequential"):
             reach[key] = (config["metad"]["samples"], per_run, "runs per temperature")
+        reach["yang_effective_barrier_400K"] = (
+            config["metad"]["samples"], per_run / len(config["metad"]["temperatures"]),
+            f"runs at {EFFECTIVE_BARRIER_TEMPERATURE:g} K")
     if "art_summary" in inputs and ("art", "force_call") in measured.index:
         events = read_json(inputs["art_summary"])["activation_energy"].get("n", 0)
         if events:

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from mgrelax.validation import (PUBLISHED, Z_95, activation_rows, applies, cluster_size_row,
-                                comparison, correspondence_row, relaxation_scale,
-                                statistical_reach, tg_row, verdict)
+                                comparison, correspondence_row, effective_barrier_row,
+                                relaxation_scale, statistical_reach, tg_row, verdict)
 
 SCALE = "test scale"
 
@@ -124,14 +124,36 @@ def test_the_correspondence_row_takes_the_mismatch_and_its_error():
     +- 5 GPa: +-6.5 % at 95 %, not resolved."""
     table = pd.DataFrame({"temperature": [300.0], "period": [2.0],
                           "storage_modulus_longitudinal": [150.0], "stress_unit": "GPa",
+                          "temperature_unit": "K",
                           "storage_modulus_mismatch": [0.5],
                           "storage_modulus_mismatch_error": [2.0]})
     row = correspondence_row(table, SCALE)
     assert row["value"] == pytest.approx(0.5 / 150) and row["error"] == pytest.approx(2 / 150)
     assert row["verdict"] == "agrees" and row["low"] == pytest.approx((0.5 - Z_95 * 2) / 150)
+    assert row["our_scale"].endswith("300 K, t_w = 2, M' = 150 GPa")
     table["storage_modulus_mismatch_error"] = 5.0
     assert correspondence_row(table, SCALE)["verdict"] == "not resolved"
     assert correspondence_row(table.iloc[:0], SCALE)["verdict"] == "out of reach"
+
+
+def test_the_effective_barrier_row_compares_inside_the_papers_temperatures():
+    """Yang et al.'s line at 400 K is 1.36 eV - 400 K x 14.8 k_B = 0.850 eV (+- 0.03).
+    Ours 0.86 (0.82-0.90) agrees; 0.60 (0.55-0.65) differs; a campaign without 400 K has
+    no number."""
+    boltzmann = 8.617333e-5   # eV/K
+    paper = PUBLISHED["yang_effective_barrier_400K"]
+    assert paper["value"] == pytest.approx(
+        PUBLISHED["yang_activation_energy"]["value"]
+        - 400 * PUBLISHED["yang_activation_entropy_effective"]["value"] * boltzmann, abs=5e-4)
+    spectra = pd.DataFrame({"temperature": [400.0, 500.0], "n_runs": [8, 8],
+                            "barrier_eff": [0.86, 1.0], "barrier_eff_error": [0.02, 0.1],
+                            "barrier_eff_low": [0.82, 0.8], "barrier_eff_high": [0.90, 1.2],
+                            "interval_method": "bootstrap"})
+    row = effective_barrier_row(spectra, SCALE)
+    assert row["verdict"] == "agrees" and row["value"] == 0.86 and "8 runs" in row["interval"]
+    spectra.loc[0, ["barrier_eff", "barrier_eff_low", "barrier_eff_high"]] = [0.60, 0.55, 0.65]
+    assert effective_barrier_row(spectra, SCALE)["verdict"] == "differs"
+    assert effective_barrier_row(spectra.iloc[1:], SCALE)["verdict"] == "out of reach"
 
 
 def test_the_tg_row_is_the_extrapolated_line_beside_the_experiment():
@@ -173,9 +195,11 @@ def test_the_relaxation_scale_says_where_f_s_did_not_decay(tmp_path):
     path = tmp_path / "alpha.csv"
     pd.DataFrame({"sample": [0, 1], "temperature": [0.5, 0.5], "time_unit": "tau",
                   "q1": 7.2}).to_csv(path, index=False)
-    config = {"dms": {"periods": [1.0, 100.0]}}
+    config = {"dms": {"periods": [1.0, 100.0], "scaling_law": {"min_period": 0.0}}}
     assert relaxation_scale(SCALE, config, path).endswith(
         "periods 1-100, tau_alpha by temperature 0.5: beyond the run (tau)")
+    config["dms"]["scaling_law"]["min_period"] = 10.0
+    assert "periods 1-100 (fitted from 10), tau_alpha" in relaxation_scale(SCALE, config, path)
     pd.DataFrame({"sample": [0, 1], "temperature": [0.5, 0.5], "time_unit": "tau",
                   "tau": [20.0, 30.0]}).to_csv(path, index=False)
     assert "0.5: 25 (tau)" in relaxation_scale(SCALE, config, path)

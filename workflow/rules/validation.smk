@@ -24,6 +24,7 @@ def validation_inputs():
         inputs["alpha_relaxation"] = rules.scattering_summary.output.table
     if METAD_TEMPERATURES:
         inputs["activation"] = rules.metad_summary.output.activation
+        inputs["metad_spectra"] = rules.metad_summary.output.spectra
     if SIZE["cutoffs"]:
         inputs["cluster_size"] = rules.metad_size_convergence.output.table
     if ART_ON:
