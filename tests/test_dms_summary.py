@@ -220,3 +220,24 @@ def test_spectra_count_the_samples_whose_is_dmin_did_not_converge(caplog):
     assert spectra["is_dmin_unconverged_samples"].tolist() == [0, 0, 1, 0]
     assert "did not converge for 1 of 8 runs" in caplog.text and "period 2" in caplog.text
     assert scaling_law(spectra)["n_points_with_unconverged_is_dmin"] == 1
+
+
+def test_the_scaling_figure_draws_the_periods_left_out_open():
+    from mgrelax.dms_figures import scaling_law_figure
+    from mgrelax.figures import plt
+    from mgrelax.potentials import load_catalogue
+
+    x = np.geomspace(0.02, 0.3, 6)
+    spectra = shear_spectra(x, 4.0 * x**2.8)
+    law = scaling_law(spectra, min_period=2.0)
+    figure = scaling_law_figure(spectra, law, load_catalogue()["KobAndersen_A80B20"].units)
+    points = [line for line in figure.axes[0].lines if line.get_marker() == "o"
+              and len(line.get_xdata())]
+    open_x = [x for line in points if line.get_markerfacecolor() == "white"
+              for x in line.get_xdata()]
+    filled_x = [x for line in points if line.get_markerfacecolor() != "white"
+                for x in line.get_xdata()]
+    assert sorted(open_x) == pytest.approx(x[:2]) and sorted(filled_x) == pytest.approx(x[2:])
+    labels = figure.axes[0].get_legend_handles_labels()[1]
+    assert "open: t_w < 2 tau, not fitted" in labels
+    plt.close(figure)
