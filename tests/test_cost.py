@@ -107,6 +107,10 @@ def test_campaign_work_counts_melt_quench_and_metad_by_hand(tiny_config):
     assert work.atom_steps["metad"] == 5 * 1000 * n_atoms
     # 2 centres x 2 searches
     assert work.atom_steps["art_search"] == 4 * COUNTS.force_calls_per_search * n_atoms
+    # DMS: 2 samples x 2 temperatures x 2 periods (shear), each with IS D_min; the
+    # amplitude sweep at 300 K and 1 ps adds 0.006 and 0.024 (its 0.012 is a grid point)
+    assert work.jobs["dms"] == 12 and work.jobs["dms_displacement"] == 8
+    assert work.atom_steps["dms"] == samples * 4 * (2 * (500 + 1000) + 2 * 500) * n_atoms
 
 
 def test_metad_is_marked_as_an_upper_bound(tiny_config):
