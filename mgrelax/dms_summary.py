@@ -29,6 +29,7 @@ from mgrelax.dms_figures import (amplitude_sweep_figure, maps_figure, scaling_la
                                  spectra_figure, temperature_figure)
 from mgrelax.figures import save
 from mgrelax.lammps_io import write_json
+from mgrelax.plan import CORRESPONDENCE_MODES
 from mgrelax.potentials import Model
 
 STATE_COLUMNS = ["sample", "temperature", "mode", "period", "amplitude"]
@@ -113,7 +114,7 @@ def correspondence(spectra: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (temperature, period), group in spectra.groupby(["temperature", "period"]):
         by_mode = group.set_index("mode")
-        if not {"shear", "uniaxial", "isostatic"} <= set(by_mode.index):
+        if not set(CORRESPONDENCE_MODES) <= set(by_mode.index):
             continue
         row = {"temperature": temperature, "period": period}
         for part in ("storage_modulus", "loss_modulus"):

@@ -187,12 +187,15 @@ def cluster_size_row(table: pd.DataFrame, our_scale: str, cutoff: float = 4.0) -
                      missing="fewer than 2 crossed runs at one of the two sizes")
     if measured:
         low, high = fall - Z_95 * error, fall + Z_95 * error
-        row.update(verdict="agrees" if low > 0 else "differs" if high < 0 else "not resolved",
+        if low > 0:
+            verdict, finding = "agrees", ""
+        elif high < 0:
+            verdict, finding = "differs", ": it rises, at 95 %"
+        else:
+            verdict, finding = "not resolved", ": not resolved from zero at 95 %"
+        row.update(verdict=verdict,
                    reason=(f"the barrier falls by {fall:.3f} +- {error:.3f} eV (standard "
-                           f"error) beyond {cutoff:g} A" + ("" if low > 0 else
-                                                           ": not resolved from zero at 95 %"
-                                                           if high >= 0 else
-                                                           ": it rises, at 95 %")))
+                           f"error) beyond {cutoff:g} A{finding}"))
     return row
 
 
@@ -371,14 +374,14 @@ def sample_costs(inputs: dict, config: dict, measured: pd.DataFrame, counts) -> 
         reach["experimental_tg_cu50zr50"] = (config["samples"], per_glass,
                                              "glasses quenched at every rate")
     if "activation" in inputs and ("metad", "md") in measured.index:
-        metad = measured.loc[("metad", "md")]
-        per_run = metad["core_seconds"] / metad["runs"] * len(config["metad"]["temperatures"])
+        metad, runs = measured.loc[("metad", "md")], config["metad"]["samples"]
+        per_run = metad["core_seconds"] / metad["runs"]
+        per_run_everywhere = per_run * len(config["metad"]["temperatures"])
         for key in ("yang_activation_energy", "yang_activation_entropy_effective",
                     "yang_activation_entropy_parallel", "yang_activation_entropy_sequential"):
-            reach[key] = (config["metad"]["samples"], per_run, "runs per temperature")
-        reach["yang_effective_barrier_400K"] = (
-            config["metad"]["samples"], per_run / len(config["metad"]["temperatures"]),
-            f"runs at {EFFECTIVE_BARRIER_TEMPERATURE:g} K")
+            reach[key] = (runs, per_run_everywhere, "runs per temperature")
+        reach["yang_effective_barrier_400K"] = (runs, per_run,
+                                                f"runs at {EFFECTIVE_BARRIER_TEMPERATURE:g} K")
     if "art_summary" in inputs and ("art", "force_call") in measured.index:
         events = read_json(inputs["art_summary"])["activation_energy"].get("n", 0)
         if events:
