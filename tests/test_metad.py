@@ -23,10 +23,10 @@ from mgrelax.metad import (free_energy_profile, metad_job, metad_step, run_metad
 from mgrelax.metad_summary import activation_record, read_records, spectra_table
 from mgrelax.step import StepContext
 
-from conftest import kill_once_written
+from conftest import TINY_CONFIG, kill_once_written
 
 REPO = Path(__file__).resolve().parent.parent
-TINY = yaml.safe_load((REPO / "tests" / "configs" / "tiny.yaml").read_text())
+TINY = yaml.safe_load(TINY_CONFIG.read_text())
 TEMPERATURE = 600.0
 
 

@@ -31,14 +31,6 @@ SIMULATION_RULES = {"melt", "quench", "anneal", "equilibrate", "inherent_structu
 """The rules that run LAMMPS."""
 
 
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
-    work = tmp_path_factory.mktemp("workflow")
-    result = run_snakemake(work, "all", "run_figures", "validation")
-    assert result.returncode == 0, result.stderr[-3000:]
-    return work
-
-
 def planned_jobs(work, config: dict, *targets: str) -> dict[str, int]:
     """{rule: jobs} that a dry run with ``config`` (written beside ``work``) would run."""
     changed = work.parent / f"{work.name}_changed.yaml"
@@ -52,8 +44,8 @@ def planned_jobs(work, config: dict, *targets: str) -> dict[str, int]:
     return {line.split()[0]: int(line.split()[1]) for line in table.group(1).splitlines()}
 
 
-def test_glass_stage_publishes_its_results(tiny_run):
-    glass = tiny_run / "results" / "glass"
+def test_glass_stage_publishes_its_results(tiny_campaign):
+    glass = tiny_campaign / "results" / "glass"
     for sample in (0, 1):
         for step in ("melt/liquid.data", "quench/quench.h5", "anneal/annealed.data",
                      "T300/equilibrate/glass.data", "T600/inherent/inherent.data",
@@ -66,12 +58,12 @@ def test_glass_stage_publishes_its_results(tiny_run):
             assert (glass / "figures" / (figure + suffix)).stat().st_size > 1000
 
 
-def test_tg_of_the_real_quenches_agrees_with_the_hinge_breakpoint(tiny_run):
+def test_tg_of_the_real_quenches_agrees_with_the_hinge_breakpoint(tiny_campaign):
     """The window-crossing Tg against the second estimate of the same kink (the hinge
     breakpoint), wherever both find one, within 3 combined standard errors."""
     compared = 0
     for sample in (0, 1):
-        record = json.loads((tiny_run / f"results/glass/sample{sample}/glass_transition.json")
+        record = json.loads((tiny_campaign / f"results/glass/sample{sample}/glass_transition.json")
                             .read_text())
         for quantity, fit in record["fits"].items():
             hinge = fit["hinge"]
@@ -83,50 +75,50 @@ def test_tg_of_the_real_quenches_agrees_with_the_hinge_breakpoint(tiny_run):
     assert compared >= 1
 
 
-def test_second_run_has_nothing_to_do(tiny_run):
+def test_second_run_has_nothing_to_do(tiny_campaign):
     for target in ("all", "figures"):
-        result = run_snakemake(tiny_run, "--dry-run", target)
+        result = run_snakemake(tiny_campaign, "--dry-run", target)
         assert result.returncode == 0
         assert "Nothing to be done" in result.stdout + result.stderr, target
 
 
-def test_a_plotting_option_redraws_the_figures_and_reruns_no_simulation(tiny_run):
+def test_a_plotting_option_redraws_the_figures_and_reruns_no_simulation(tiny_campaign):
     config = yaml.safe_load(TINY_CONFIG.read_text())
     config["figures"] = {"dpi": 150}
-    jobs = planned_jobs(tiny_run, config, "all", "run_figures")
+    jobs = planned_jobs(tiny_campaign, config, "all", "run_figures")
     assert set(jobs) - {"all", "run_figures", "provenance"} <= FIGURE_RULES, jobs
     assert jobs["dms_cycle_figure"] == 8 and jobs["metad_run_figure"] == 5
     assert {"glass_summary", "dms_slice_figure", "art_spectrum_figure", "art_neb_figure"} <= \
         set(jobs)
 
 
-def test_a_physics_parameter_reruns_exactly_what_depends_on_it(tiny_run):
+def test_a_physics_parameter_reruns_exactly_what_depends_on_it(tiny_campaign):
     """A new cooling rate: the quenches and everything made from them, not the melts;
     a new hill height: the metadynamics runs and their summaries, no glass or DMS job."""
     config = yaml.safe_load(TINY_CONFIG.read_text())
     config["quench"]["cooling_rate"] *= 2
-    jobs = planned_jobs(tiny_run, config, "all")
+    jobs = planned_jobs(tiny_campaign, config, "all")
     assert "melt" not in jobs and jobs["quench"] == 2 and jobs["dms"] == 12, jobs
     config = yaml.safe_load(TINY_CONFIG.read_text())
     config["metad"]["hill_weight"] = 0.04
-    jobs = planned_jobs(tiny_run, config, "all")
+    jobs = planned_jobs(tiny_campaign, config, "all")
     assert jobs["metad"] == 5 and not set(jobs) & (SIMULATION_RULES - {"metad"}), jobs
     assert {"metad_summary", "metad_size_convergence"} <= set(jobs)
 
 
-def test_every_figure_has_its_plotted_numbers_beside_it(tiny_run):
-    figures = sorted((tiny_run / "results").rglob("*.png"))
+def test_every_figure_has_its_plotted_numbers_beside_it(tiny_campaign):
+    figures = sorted((tiny_campaign / "results").rglob("*.png"))
     assert len(figures) >= 19
     for png in figures:
         assert png.with_suffix(".pdf").is_file(), png
         numbers = pd.read_csv(png.with_suffix(".csv"))
         assert list(numbers.columns[:3]) == ["panel", "x_label", "y_label"], png
-    spectrum = pd.read_csv(tiny_run / "results/art/figures/spectrum.csv")
-    summary = json.loads((tiny_run / "results/art/summary.json").read_text())
+    spectrum = pd.read_csv(tiny_campaign / "results/art/figures/spectrum.csv")
+    summary = json.loads((tiny_campaign / "results/art/summary.json").read_text())
     assert spectrum[spectrum.kind == "bar"].y.sum() == summary["unique"]
 
 
-def test_a_fresh_run_with_the_same_seeds_gives_identical_results(tiny_run, tmp_path):
+def test_a_fresh_run_with_the_same_seeds_gives_identical_results(tiny_campaign, tmp_path):
     """Same config, seeds, machine and rank count: LAMMPS and the ART engine are
     deterministic, so the files of a second run from scratch are byte-identical: the glass
     of one sample to its inherent structure and the Tg fit, a DMS run and its inherent
@@ -145,32 +137,32 @@ def test_a_fresh_run_with_the_same_seeds_gives_identical_results(tiny_run, tmp_p
     assert result.returncode == 0, result.stderr[-3000:]
     files.append("results/dms/sample0/T300/shear/tw1_a0.012/inherent_one_period/inherent.data")
     for name in files:
-        assert (tmp_path / name).read_bytes() == (tiny_run / name).read_bytes(), name
-    again, first = read_events(tmp_path / art_batch)[0], read_events(tiny_run / art_batch)[0]
+        assert (tmp_path / name).read_bytes() == (tiny_campaign / name).read_bytes(), name
+    again, first = read_events(tmp_path / art_batch)[0], read_events(tiny_campaign / art_batch)[0]
     pd.testing.assert_frame_equal(again.rows, first.rows)
     assert np.array_equal(again.saddle_displacement, first.saddle_displacement, equal_nan=True)
 
 
-def test_html_report_holds_the_captioned_figures(tiny_run):
-    result = run_snakemake(tiny_run, "--report", "report.html")
+def test_html_report_holds_the_captioned_figures(tiny_campaign):
+    result = run_snakemake(tiny_campaign, "--report", "report.html")
     assert result.returncode == 0, result.stderr[-3000:]
-    html = (tiny_run / "report.html").read_text(errors="replace")
+    html = (tiny_campaign / "report.html").read_text(errors="replace")
     for figure in ("glass_transition.png", "spectra.png", "arrhenius.png", "spectrum.png",
                    "provenance.html"):
         assert figure in html, figure
 
 
-def test_provenance_table_lists_every_lammps_run(tiny_run):
-    table = pd.read_csv(tiny_run / "results/provenance.csv")
-    runs = {str(path.parent.relative_to(tiny_run / "results"))
-            for path in (tiny_run / "results").rglob("provenance.json")}
+def test_provenance_table_lists_every_lammps_run(tiny_campaign):
+    table = pd.read_csv(tiny_campaign / "results/provenance.csv")
+    runs = {str(path.parent.relative_to(tiny_campaign / "results"))
+            for path in (tiny_campaign / "results").rglob("provenance.json")}
     assert set(table.run) == runs and len(runs) > 30
     assert set(table.lammps_version) == {20250722} and set(table.mpi_ranks) == {1}
     assert table.slurm_job_id.isna().all() and (table.wall_time_s > 0).all()
 
 
-def test_provenance_names_lammps_potential_seeds_and_launch(tiny_run):
-    record = json.loads((tiny_run / "results/glass/sample1/melt/provenance.json").read_text())
+def test_provenance_names_lammps_potential_seeds_and_launch(tiny_campaign):
+    record = json.loads((tiny_campaign / "results/glass/sample1/melt/provenance.json").read_text())
     assert record["lammps"]["version"] == "20250722"
     assert {"MANYBODY", "COLVARS", "REPLICA", "OPENMP"} <= set(record["lammps"]["packages"])
     model = load_catalogue()["CuZr_Mendelev2007"]
@@ -179,12 +171,12 @@ def test_provenance_names_lammps_potential_seeds_and_launch(tiny_run):
     assert record["mpi_ranks"] == 1 and record["accelerator"] == "none"
     assert record["config"]["n_atoms"] == 250
     assert record["workflow_version"].startswith("0.1.0")
-    _, attributes = read_hdf5(tiny_run / "results/glass/sample0/quench/quench.h5")
+    _, attributes = read_hdf5(tiny_campaign / "results/glass/sample0/quench/quench.h5")
     assert json.loads(attributes["provenance"])["potential"]["sha256"] == model.sha256
 
 
-def test_quench_follows_the_set_cooling_rate(tiny_run):
-    datasets, _ = read_hdf5(tiny_run / "results/glass/sample0/quench/quench.h5")
+def test_quench_follows_the_set_cooling_rate(tiny_campaign):
+    datasets, _ = read_hdf5(tiny_campaign / "results/glass/sample0/quench/quench.h5")
     time, target = datasets["time"][0], datasets["target_temperature"][0]
     temperature = datasets["temperature"][0]
     assert datasets["temperature"][1] == "K" and datasets["time"][1] == "ps"
@@ -195,24 +187,24 @@ def test_quench_follows_the_set_cooling_rate(tiny_run):
     assert np.abs(temperature - target).mean() < 50.0
 
 
-def test_inherent_structures_are_minima_below_the_glass(tiny_run):
-    table = pd.read_csv(tiny_run / "results/glass/inherent_structures.csv")
+def test_inherent_structures_are_minima_below_the_glass(tiny_campaign):
+    table = pd.read_csv(tiny_campaign / "results/glass/inherent_structures.csv")
     assert len(table) == 4
     assert (table["max_force_component"] < 1e-4).all()
     assert (table["potential_energy"] < table["initial_potential_energy"]).all()
-    glass = read_data_file(tiny_run / "results/glass/sample0/T300/equilibrate/glass.data")
-    inherent = read_data_file(tiny_run / "results/glass/sample0/T300/inherent/inherent.data")
+    glass = read_data_file(tiny_campaign / "results/glass/sample0/T300/equilibrate/glass.data")
+    inherent = read_data_file(tiny_campaign / "results/glass/sample0/T300/inherent/inherent.data")
     assert (glass.ids == inherent.ids).all() and (glass.box == inherent.box).all()
 
 
-def test_structure_of_the_glass_is_amorphous_cu_zr(tiny_run):
-    table = pd.read_csv(tiny_run / "results/glass/structure.csv")
+def test_structure_of_the_glass_is_amorphous_cu_zr(tiny_campaign):
+    table = pd.read_csv(tiny_campaign / "results/glass/structure.csv")
     at_300 = table[(table["temperature"] == 300.0)].groupby("pair")["r_peak"].mean()
     # Cu50Zr50 glass: Cu-Cu ~2.5-2.6, Cu-Zr ~2.7-2.8, Zr-Zr ~3.1-3.2 Angstrom
     assert 2.4 < at_300["Cu-Cu"] < at_300["Cu-Zr"] < at_300["Zr-Zr"] < 3.4
     total = table[table["pair"] == "total"]
     assert (total["r_min"] > total["r_peak"]).all()
-    check = json.loads((tiny_run / "results/glass/sample0/melt/liquid_check.json").read_text())
+    check = json.loads((tiny_campaign / "results/glass/sample0/melt/liquid_check.json").read_text())
     assert check["passed"] and check["msd_final"] > check["msd_threshold"]
 
 
@@ -235,8 +227,8 @@ def test_a_lammps_error_fails_the_job_with_lammps_own_message(tmp_path):
     assert not list(work.glob("results/glass/sample*/melt/liquid.data"))
 
 
-def test_dms_stage_publishes_fits_displacements_and_figures(tiny_run):
-    dms = tiny_run / "results" / "dms"
+def test_dms_stage_publishes_fits_displacements_and_figures(tiny_campaign):
+    dms = tiny_campaign / "results" / "dms"
     point = dms / "sample1" / "T600" / "shear" / "tw2_a0.012"
     fit = json.loads((point / "fit.json").read_text())
     assert fit["stress_unit"] == "GPa" and fit["phase_unit"] == "rad"
@@ -258,12 +250,12 @@ def test_dms_stage_publishes_fits_displacements_and_figures(tiny_run):
     assert len(law["excluded"]) == law["n_excluded"] and law["n_points"] >= 3
 
 
-def test_dms_inherent_structures_and_minimal_displacement(tiny_run):
-    point = tiny_run / "results/dms/sample0/T300/shear/tw1_a0.012"
+def test_dms_inherent_structures_and_minimal_displacement(tiny_campaign):
+    point = tiny_campaign / "results/dms/sample0/T300/shear/tw1_a0.012"
     record = json.loads((point / "displacement.json").read_text())
     # the start snapshot is the equilibrated glass: its minimisation is the glass stage's
     start = read_data_file(point / "inherent_start/inherent.data")
-    glass_stage = read_data_file(tiny_run / "results/glass/sample0/T300/inherent/inherent.data")
+    glass_stage = read_data_file(tiny_campaign / "results/glass/sample0/T300/inherent/inherent.data")
     assert np.abs(start.positions - glass_stage.positions).max() < 1e-6
     assert record["r0"] == pytest.approx((start.volume / start.n_atoms) ** (1 / 3))
     assert 0 < record["is_dmin"] < record["r0"] / 2 and record["length_unit"] == "Angstrom"
@@ -271,19 +263,19 @@ def test_dms_inherent_structures_and_minimal_displacement(tiny_run):
     assert dump[8] == "ITEM: ATOMS id type x y z d2min n_neighbours" and len(dump) == 9 + 250
 
 
-def test_intermediate_scattering_at_the_first_peak_of_s_of_q(tiny_run):
-    fit = json.loads((tiny_run / "results/scattering/sample0/T300/fs_fit.json").read_text())
-    peaks = json.loads((tiny_run / "results/glass/sample0/T300/structure.json").read_text())
+def test_intermediate_scattering_at_the_first_peak_of_s_of_q(tiny_campaign):
+    fit = json.loads((tiny_campaign / "results/scattering/sample0/T300/fs_fit.json").read_text())
+    peaks = json.loads((tiny_campaign / "results/glass/sample0/T300/structure.json").read_text())
     # dense liquids and glasses: q1 r_nn ~ 7-7.7 (Cu50Zr50: q1 ~ 2.7 1/Angstrom)
     assert 7.0 < fit["q1"] * peaks["pairs"]["total"]["r_peak"] < 7.8
-    datasets, _ = read_hdf5(tiny_run / "results/scattering/sample0/T300/fs.h5")
+    datasets, _ = read_hdf5(tiny_campaign / "results/scattering/sample0/T300/fs.h5")
     fs = datasets["fs"][0]
     assert fs[0] == pytest.approx(1.0) and 0.5 < fs[-1] < 1.0  # a glass at 300 K barely decays
-    assert (tiny_run / "results/scattering/alpha_relaxation.csv").is_file()
+    assert (tiny_campaign / "results/scattering/alpha_relaxation.csv").is_file()
 
 
-def test_metadynamics_stage_reports_every_run(tiny_run):
-    metad = tiny_run / "results" / "metad"
+def test_metadynamics_stage_reports_every_run(tiny_campaign):
+    metad = tiny_campaign / "results" / "metad"
     table = pd.read_csv(metad / "barriers.csv")
     assert len(table) == 4 and set(table["temperature"]) == {300.0, 600.0}
     assert set(table["status"]) <= {"crossed", "no_saddle", "no_minimum"}
@@ -302,12 +294,12 @@ def test_metadynamics_stage_reports_every_run(tiny_run):
         assert (metad / "figures" / f"{figure}.png").stat().st_size > 1000
 
 
-def test_art_stage_reports_every_search(tiny_run):
+def test_art_stage_reports_every_search(tiny_campaign):
     """Two clusters (one per sample) x two searches: the tiny glass may give no verified
     saddle, so only the bookkeeping is checked, not the barriers: every search's levels
     (each within the next), each level's Clopper-Pearson interval, and the spectrum of the
     configured level (metabasin) in summary.json and on the Delta F_eff panel."""
-    art = tiny_run / "results" / "art"
+    art = tiny_campaign / "results" / "art"
     events = pd.read_csv(art / "events.csv")
     assert len(events) == 4 and list(events["sample"]) == [0, 0, 1, 1]
     assert list(events["seed"]) == [2000, 2001, 2002, 2003]
@@ -338,7 +330,7 @@ def test_art_stage_reports_every_search(tiny_run):
     for figure in ("spectrum", "neb"):
         assert (art / "figures" / f"{figure}.pdf").stat().st_size > 1000
     assert not list(art.rglob("*.partial"))
-    activation = json.loads((tiny_run / "results/metad/activation.json").read_text())
+    activation = json.loads((tiny_campaign / "results/metad/activation.json").read_text())
     assert activation["art"]["n"] == summary["unique"]
 
 
@@ -349,22 +341,22 @@ def test_the_default_profile_is_loaded(tmp_path):
                      result.stdout + result.stderr)
 
 
-def test_verify_names_a_result_changed_after_its_run(tiny_run):
-    result = run_snakemake(tiny_run, "verify")
+def test_verify_names_a_result_changed_after_its_run(tiny_campaign):
+    result = run_snakemake(tiny_campaign, "verify")
     assert result.returncode == 0, result.stderr[-3000:]
     runs = int(re.search(r"verify: (\d+) runs checked, 0 problem\(s\)", result.stderr).group(1))
-    assert runs == len(list((tiny_run / "results").rglob("provenance.json")))
-    series = tiny_run / "results/glass/sample0/quench/series.dat"
+    assert runs == len(list((tiny_campaign / "results").rglob("provenance.json")))
+    series = tiny_campaign / "results/glass/sample0/quench/series.dat"
     original, stamp = series.read_bytes(), series.stat()
     try:
         series.write_bytes(original[:-100])  # cut short, with its old time stamp
         os.utime(series, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-        result = run_snakemake(tiny_run, "verify")
+        result = run_snakemake(tiny_campaign, "verify")
     finally:
         series.write_bytes(original)
         os.utime(series, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     assert result.returncode != 0
-    assert (f"{series.relative_to(tiny_run)}: changed since the run (SHA-256 differs)"
+    assert (f"{series.relative_to(tiny_campaign)}: changed since the run (SHA-256 differs)"
             in result.stderr)
     assert f"verify: {runs} runs checked, 1 problem(s)" in result.stderr
 
@@ -407,12 +399,12 @@ def start_snakemake(work, configfile, *targets):
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_the_validation_target_sets_the_campaign_beside_the_papers(tiny_run):
+def test_the_validation_target_sets_the_campaign_beside_the_papers(tiny_campaign):
     """The tiny Cu50Zr50 campaign: one row per Cu50Zr50 number its stages measure (no
     Kob-Andersen exponent, no Tg against cooling rate, which it does not run; Delta F_eff
     at 400 K out of reach), each with a verdict; the activation rows read activation.json; the paper configs costed
     from the tiny campaign's own LAMMPS loops."""
-    results = tiny_run / "results"
+    results = tiny_campaign / "results"
     table = pd.read_csv(results / "validation.csv").set_index("key")
     assert set(table.index) == {"shear_modulus_cu50zr50", "lyu_dynamic_correspondence",
                                 "yang_activation_energy", "yang_activation_entropy_effective",
