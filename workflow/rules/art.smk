@@ -6,22 +6,19 @@
 
 from mgrelax.plan import batches
 
-ART = RESULTS + "/art"
+ART = f"{RESULTS}/art"
 ART_SETTINGS = config["art"]
 ART_NEB = ART_SETTINGS["neb"]
 ART_ON = ART_SETTINGS["centres"] > 0
 ART_NEB_RANKS = ART_NEB["replicas"] if ART_ON and ART_NEB["events"] else 1
 """One MPI rank per NEB replica; 1 where no NEB runs (its launcher may then be 'none')."""
 ART_SAMPLES = range(min(ART_SETTINGS["centres"], len(SAMPLES)))
-ART_BATCHES = [(sample, batch) for sample in ART_SAMPLES
-               for batch in range(len(batches(ART_SETTINGS, len(SAMPLES), sample)))]
+ART_BATCHES = [
+    (sample, batch)
+    for sample in ART_SAMPLES
+    for batch in range(len(batches(ART_SETTINGS, len(SAMPLES), sample)))
+]
 ART_TEMPERATURE = number_label(ART_SETTINGS.get("temperature", 0))
-
-
-def art_inherent_structure(wildcards):
-    """The inherent structure a batch's searches start from."""
-    return expand(rules.inherent_structure.output.data, sample=wildcards.sample,
-                  temperature=ART_TEMPERATURE)[0]
 
 
 wildcard_constraints:
@@ -36,36 +33,47 @@ ART_PRIORITY = 10
 
 rule art_batch:
     input:
-        inherent=art_inherent_structure,
+        # the inherent structure its searches start from
+        inherent=expand(
+            rules.inherent_structure.output.data,
+            temperature=ART_TEMPERATURE,
+            allow_missing=True,
+        ),
     output:
-        events=ART + "/sample{sample}/batch{batch}/events.h5",
-    params:
-        settings=settings_of("art_batch"),
+        events=f"{ART}/sample{{sample}}/batch{{batch}}/events.h5",
     log:
-        LOGS + "/art/sample{sample}/batch{batch}.log",
+        f"{LOGS}/art/sample{{sample}}/batch{{batch}}.log",
+    priority: ART_PRIORITY
+    group:
+        "art_searches"
+    conda:
+        "../envs/mgrelax.yaml"
     threads: 1
     resources:
         **lammps_resources("art", ranks=1),  # the engine drives one in-process LAMMPS
-    group:
-        "art_searches"
-    priority: ART_PRIORITY
+    params:
+        settings=settings_of("art_batch"),
     script:
         "../../scripts/art_batch.py"
 
 
 rule art_events:
     input:
-        batches=[expand(rules.art_batch.output.events, sample=sample, batch=batch)[0]
-                 for sample, batch in ART_BATCHES],
+        batches=[
+            expand(rules.art_batch.output.events, sample=sample, batch=batch)[0]
+            for sample, batch in ART_BATCHES
+        ],
     output:
-        events=ART + "/events.h5",
-        table=ART + "/events.csv",
-        summary=ART + "/summary.json",
+        events=f"{ART}/events.h5",
+        table=f"{ART}/events.csv",
+        summary=f"{ART}/summary.json",
+    log:
+        f"{LOGS}/art/events.log",
+    priority: ART_PRIORITY
+    conda:
+        "../envs/mgrelax.yaml"
     params:
         settings=settings_of("art_events"),
-    log:
-        LOGS + "/art/events.log",
-    priority: ART_PRIORITY
     script:
         "../../scripts/art_events.py"
 
@@ -75,13 +83,19 @@ rule art_spectrum_figure:
         table=rules.art_events.output.table,
         summary=rules.art_events.output.summary,
     output:
-        **figure_files("figure", ART + "/figures/spectrum", category="ART nouveau",
-                       caption="../report/art_spectrum.rst"),
+        **figure_files(
+            "figure",
+            f"{ART}/figures/spectrum",
+            category="ART nouveau",
+            caption="../report/art_spectrum.rst",
+        ),
+    log:
+        f"{LOGS}/art/spectrum_figure.log",
+    conda:
+        "../envs/mgrelax.yaml"
     params:
         settings=settings_of("art_spectrum_figure"),
         figure_style=FIGURE_STYLE,
-    log:
-        LOGS + "/art/spectrum_figure.log",
     script:
         "../../scripts/art_spectrum_figure.py"
 
@@ -89,18 +103,21 @@ rule art_spectrum_figure:
 rule art_neb:
     input:
         events=rules.art_events.output.events,
-        inherent=expand(rules.inherent_structure.output.data, sample=ART_SAMPLES,
-                        temperature=ART_TEMPERATURE),
+        inherent=expand(
+            rules.inherent_structure.output.data, sample=ART_SAMPLES, temperature=ART_TEMPERATURE
+        ),
     output:
-        table=ART + "/neb.csv",
-    params:
-        settings=settings_of("art_neb"),
+        table=f"{ART}/neb.csv",
     log:
-        LOGS + "/art/neb.log",
+        f"{LOGS}/art/neb.log",
+    priority: ART_PRIORITY
+    conda:
+        "../envs/mgrelax.yaml"
     threads: lammps_threads("art", ranks=ART_NEB_RANKS)
     resources:
         **lammps_resources("art", ranks=ART_NEB_RANKS),
-    priority: ART_PRIORITY
+    params:
+        settings=settings_of("art_neb"),
     script:
         "../../scripts/art_neb.py"
 
@@ -109,13 +126,16 @@ rule art_neb_figure:
     input:
         table=rules.art_neb.output.table,
     output:
-        **figure_files("figure", ART + "/figures/neb", category="ART nouveau",
-                       caption="../report/art_neb.rst"),
+        **figure_files(
+            "figure", f"{ART}/figures/neb", category="ART nouveau", caption="../report/art_neb.rst"
+        ),
+    log:
+        f"{LOGS}/art/neb_figure.log",
+    conda:
+        "../envs/mgrelax.yaml"
     params:
         settings=settings_of("art_neb_figure"),
         figure_style=FIGURE_STYLE,
-    log:
-        LOGS + "/art/neb_figure.log",
     script:
         "../../scripts/art_neb_figure.py"
 

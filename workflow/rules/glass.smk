@@ -9,9 +9,9 @@ from mgrelax.plan import extra_cooling_rates
 # quench.cooling_rate is not quenched twice), and Tg(log10 rate) is fitted over all.
 COOLING_RATE_STUDY = bool(config["glass_transition"]["cooling_rates"])
 EXTRA_RATES = {number_label(rate): rate for rate in extra_cooling_rates(config)}
-RATE_SAMPLE_DIR = GLASS + "/cooling_rate/q{rate}/sample{sample}"
-TG_RATE_TABLE = GLASS + "/tg_cooling_rate.csv"
-TG_RATE_FIGURE = GLASS + "/figures/tg_cooling_rate"
+RATE_SAMPLE_DIR = f"{GLASS}/cooling_rate/q{{rate}}/sample{{sample}}"
+TG_RATE_TABLE = f"{GLASS}/tg_cooling_rate.csv"
+TG_RATE_FIGURE = f"{GLASS}/figures/tg_cooling_rate"
 
 
 wildcard_constraints:
@@ -20,16 +20,18 @@ wildcard_constraints:
 
 rule melt:
     output:
-        data=SAMPLE_DIR + "/melt/liquid.data",
-        series=SAMPLE_DIR + "/melt/series.dat",
-        check=SAMPLE_DIR + "/melt/liquid_check.json",
-    params:
-        settings=settings_of("melt"),
+        data=f"{SAMPLE_DIR}/melt/liquid.data",
+        series=f"{SAMPLE_DIR}/melt/series.dat",
+        check=f"{SAMPLE_DIR}/melt/liquid_check.json",
     log:
-        LOGS + "/glass/sample{sample}/melt.log",
+        f"{LOGS}/glass/sample{{sample}}/melt.log",
+    conda:
+        "../envs/mgrelax.yaml"
     threads: lammps_threads("glass")
     resources:
         **lammps_resources("glass"),
+    params:
+        settings=settings_of("melt"),
     script:
         "../../scripts/melt.py"
 
@@ -38,16 +40,18 @@ rule quench:
     input:
         liquid=rules.melt.output.data,
     output:
-        data=SAMPLE_DIR + "/quench/quenched.data",
-        series=SAMPLE_DIR + "/quench/series.dat",
-        table=SAMPLE_DIR + "/quench/quench.h5",
-    params:
-        settings=settings_of("quench"),
+        data=f"{SAMPLE_DIR}/quench/quenched.data",
+        series=f"{SAMPLE_DIR}/quench/series.dat",
+        table=f"{SAMPLE_DIR}/quench/quench.h5",
     log:
-        LOGS + "/glass/sample{sample}/quench.log",
+        f"{LOGS}/glass/sample{{sample}}/quench.log",
+    conda:
+        "../envs/mgrelax.yaml"
     threads: lammps_threads("glass")
     resources:
         **lammps_resources("glass"),
+    params:
+        settings=settings_of("quench"),
     script:
         "../../scripts/quench.py"
 
@@ -56,11 +60,13 @@ rule glass_transition:
     input:
         table=rules.quench.output.table,
     output:
-        SAMPLE_DIR + "/glass_transition.json",
+        f"{SAMPLE_DIR}/glass_transition.json",
+    log:
+        f"{LOGS}/glass/sample{{sample}}/glass_transition.log",
+    conda:
+        "../envs/mgrelax.yaml"
     params:
         settings=settings_of("glass_transition"),
-    log:
-        LOGS + "/glass/sample{sample}/glass_transition.log",
     script:
         "../../scripts/glass_transition.py"
 
@@ -69,15 +75,17 @@ rule anneal:
     input:
         quenched=rules.quench.output.data,
     output:
-        data=SAMPLE_DIR + "/anneal/annealed.data",
-        series=SAMPLE_DIR + "/anneal/series.dat",
-    params:
-        settings=settings_of("anneal"),
+        data=f"{SAMPLE_DIR}/anneal/annealed.data",
+        series=f"{SAMPLE_DIR}/anneal/series.dat",
     log:
-        LOGS + "/glass/sample{sample}/anneal.log",
+        f"{LOGS}/glass/sample{{sample}}/anneal.log",
+    conda:
+        "../envs/mgrelax.yaml"
     threads: lammps_threads("glass")
     resources:
         **lammps_resources("glass"),
+    params:
+        settings=settings_of("anneal"),
     script:
         "../../scripts/anneal.py"
 
@@ -86,17 +94,19 @@ rule equilibrate:
     input:
         annealed=rules.anneal.output.data,
     output:
-        data=SAMPLE_DIR + "/T{temperature}/equilibrate/glass.data",
-        series=SAMPLE_DIR + "/T{temperature}/equilibrate/series.dat",
-        structure=SAMPLE_DIR + "/T{temperature}/structure.h5",
-        peaks=SAMPLE_DIR + "/T{temperature}/structure.json",
-    params:
-        settings=settings_of("equilibrate"),
+        data=f"{SAMPLE_DIR}/T{{temperature}}/equilibrate/glass.data",
+        series=f"{SAMPLE_DIR}/T{{temperature}}/equilibrate/series.dat",
+        structure=f"{SAMPLE_DIR}/T{{temperature}}/structure.h5",
+        peaks=f"{SAMPLE_DIR}/T{{temperature}}/structure.json",
     log:
-        LOGS + "/glass/sample{sample}/T{temperature}/equilibrate.log",
+        f"{LOGS}/glass/sample{{sample}}/T{{temperature}}/equilibrate.log",
+    conda:
+        "../envs/mgrelax.yaml"
     threads: lammps_threads("glass")
     resources:
         **lammps_resources("glass"),
+    params:
+        settings=settings_of("equilibrate"),
     script:
         "../../scripts/equilibrate.py"
 
@@ -105,15 +115,17 @@ rule inherent_structure:
     input:
         glass=rules.equilibrate.output.data,
     output:
-        data=SAMPLE_DIR + "/T{temperature}/inherent/inherent.data",
-        summary=SAMPLE_DIR + "/T{temperature}/inherent/minimization.json",
-    params:
-        settings=settings_of("inherent_structure"),
+        data=f"{SAMPLE_DIR}/T{{temperature}}/inherent/inherent.data",
+        summary=f"{SAMPLE_DIR}/T{{temperature}}/inherent/minimization.json",
     log:
-        LOGS + "/glass/sample{sample}/T{temperature}/inherent_structure.log",
+        f"{LOGS}/glass/sample{{sample}}/T{{temperature}}/inherent_structure.log",
+    conda:
+        "../envs/mgrelax.yaml"
     threads: lammps_threads("glass")
     resources:
         **lammps_resources("glass"),
+    params:
+        settings=settings_of("inherent_structure"),
     script:
         "../../scripts/inherent_structure.py"
 
@@ -122,23 +134,35 @@ rule glass_summary:
     input:
         transitions=expand(rules.glass_transition.output[0], sample=SAMPLES),
         tables=expand(rules.quench.output.table, sample=SAMPLES),
-        structures=expand(rules.equilibrate.output.structure, sample=SAMPLES,
-                          temperature=TEMPERATURES),
-        inherent=expand(rules.inherent_structure.output.summary, sample=SAMPLES,
-                        temperature=TEMPERATURES),
+        structures=expand(
+            rules.equilibrate.output.structure, sample=SAMPLES, temperature=TEMPERATURES
+        ),
+        inherent=expand(
+            rules.inherent_structure.output.summary, sample=SAMPLES, temperature=TEMPERATURES
+        ),
     output:
-        glass_transition=GLASS + "/glass_transition.csv",
-        structure=GLASS + "/structure.csv",
-        inherent=GLASS + "/inherent_structures.csv",
-        **figure_files("tg_figure", GLASS + "/figures/glass_transition", category="Glass",
-                       caption="../report/glass_transition.rst"),
-        **figure_files("rdf_figure", GLASS + "/figures/pair_distribution", category="Glass",
-                       caption="../report/pair_distribution.rst"),
+        **figure_files(
+            "tg_figure",
+            f"{GLASS}/figures/glass_transition",
+            category="Glass",
+            caption="../report/glass_transition.rst",
+        ),
+        **figure_files(
+            "rdf_figure",
+            f"{GLASS}/figures/pair_distribution",
+            category="Glass",
+            caption="../report/pair_distribution.rst",
+        ),
+        glass_transition=f"{GLASS}/glass_transition.csv",
+        structure=f"{GLASS}/structure.csv",
+        inherent=f"{GLASS}/inherent_structures.csv",
+    log:
+        f"{LOGS}/glass/summary.log",
+    conda:
+        "../envs/mgrelax.yaml"
     params:
         settings=settings_of("glass_summary"),
         figure_style=FIGURE_STYLE,
-    log:
-        LOGS + "/glass/summary.log",
     script:
         "../../scripts/glass_summary.py"
 
@@ -148,24 +172,27 @@ rule glass:
         rules.glass_summary.output,
         expand(rules.inherent_structure.output.data, sample=SAMPLES, temperature=TEMPERATURES),
         [TG_RATE_TABLE, *figure_files("tg_rate_figure", TG_RATE_FIGURE).values()]
-        if COOLING_RATE_STUDY else [],
+        if COOLING_RATE_STUDY
+        else [],
 
 
 rule quench_at_rate:
     input:
         liquid=rules.melt.output.data,
     output:
-        data=RATE_SAMPLE_DIR + "/quench/quenched.data",
-        series=RATE_SAMPLE_DIR + "/quench/series.dat",
-        table=RATE_SAMPLE_DIR + "/quench/quench.h5",
-    params:
-        settings=settings_of("quench_at_rate"),
-        cooling_rate=lambda wildcards: EXTRA_RATES[wildcards.rate],
+        data=f"{RATE_SAMPLE_DIR}/quench/quenched.data",
+        series=f"{RATE_SAMPLE_DIR}/quench/series.dat",
+        table=f"{RATE_SAMPLE_DIR}/quench/quench.h5",
     log:
-        LOGS + "/glass/cooling_rate/q{rate}/sample{sample}/quench.log",
+        f"{LOGS}/glass/cooling_rate/q{{rate}}/sample{{sample}}/quench.log",
+    conda:
+        "../envs/mgrelax.yaml"
     threads: lammps_threads("glass")
     resources:
         **lammps_resources("glass"),
+    params:
+        settings=settings_of("quench_at_rate"),
+        cooling_rate=lambda wildcards: EXTRA_RATES[wildcards.rate],
     script:
         "../../scripts/quench.py"
 
@@ -174,42 +201,46 @@ rule glass_transition_at_rate:
     input:
         table=rules.quench_at_rate.output.table,
     output:
-        RATE_SAMPLE_DIR + "/glass_transition.json",
+        f"{RATE_SAMPLE_DIR}/glass_transition.json",
+    log:
+        f"{LOGS}/glass/cooling_rate/q{{rate}}/sample{{sample}}/glass_transition.log",
+    conda:
+        "../envs/mgrelax.yaml"
     params:
         settings=settings_of("glass_transition_at_rate"),
-    log:
-        LOGS + "/glass/cooling_rate/q{rate}/sample{sample}/glass_transition.log",
     script:
         "../../scripts/glass_transition.py"
 
 
-def tg_record(rate, sample):
-    """The glass_transition.json of the quench of ``sample`` at cooling ``rate``."""
-    if rate == config["quench"]["cooling_rate"]:
-        return expand(rules.glass_transition.output[0], sample=sample)[0]
-    return expand(rules.glass_transition_at_rate.output[0], rate=number_label(rate),
-                  sample=sample)[0]
-
-
 # (cooling rate, sample) of every quench of the study: the campaign's own, then the extra rates'.
-RATE_QUENCHES = [(rate, sample)
-                 for rate in [config["quench"]["cooling_rate"], *EXTRA_RATES.values()]
-                 for sample in SAMPLES]
+RATE_QUENCHES = [
+    (rate, sample)
+    for rate in [config["quench"]["cooling_rate"], *EXTRA_RATES.values()]
+    for sample in SAMPLES
+]
 
 
 rule tg_cooling_rate:
     input:
-        transitions=[tg_record(rate, sample) for rate, sample in RATE_QUENCHES],
+        # in the order of RATE_QUENCHES
+        transitions=expand(rules.glass_transition.output[0], sample=SAMPLES)
+        + expand(rules.glass_transition_at_rate.output[0], rate=list(EXTRA_RATES), sample=SAMPLES),
     output:
+        **figure_files(
+            "tg_rate_figure",
+            TG_RATE_FIGURE,
+            category="Glass",
+            caption="../report/tg_cooling_rate.rst",
+        ),
         table=TG_RATE_TABLE,
-        **figure_files("tg_rate_figure", TG_RATE_FIGURE, category="Glass",
-                       caption="../report/tg_cooling_rate.rst"),
+    log:
+        f"{LOGS}/glass/tg_cooling_rate.log",
+    conda:
+        "../envs/mgrelax.yaml"
     params:
         settings=settings_of("tg_cooling_rate"),
         cooling_rates=[rate for rate, _ in RATE_QUENCHES],
         samples=[sample for _, sample in RATE_QUENCHES],
         figure_style=FIGURE_STYLE,
-    log:
-        LOGS + "/glass/tg_cooling_rate.log",
     script:
         "../../scripts/tg_cooling_rate.py"

@@ -9,9 +9,14 @@ rule provenance:
         rules.metad_all.input,
         rules.art_all.input,
     output:
-        table=RESULTS + "/provenance.csv",
-        page=report(RESULTS + "/provenance.html", caption="../report/provenance.rst",
-                    category="Provenance"),
+        table=f"{RESULTS}/provenance.csv",
+        page=report(
+            f"{RESULTS}/provenance.html", caption="../report/provenance.rst", category="Provenance"
+        ),
+    log:
+        f"{LOGS}/provenance.log",
+    conda:
+        "../envs/mgrelax.yaml"
     params:
         settings=settings_of("provenance"),
     script:
@@ -19,9 +24,13 @@ rule provenance:
 
 
 rule verify:
+    log:
+        f"{LOGS}/verify.log",
     # Every published LAMMPS output against the SHA-256 in its run's provenance.json
     # (snakemake verify): fails and names the files that are missing or changed.
     localrule: True
+    conda:
+        "../envs/mgrelax.yaml"
     params:
         results=RESULTS,
     script:

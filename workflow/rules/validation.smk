@@ -9,42 +9,47 @@ from pathlib import Path
 
 VALIDATION_CAMPAIGNS = "results/validation"
 PAPER_CONFIGS = sorted(str(path) for path in Path(workflow.basedir, "config").glob("paper_*.yaml"))
-IN_VALIDATION = RESULTS.startswith(VALIDATION_CAMPAIGNS + "/")
+IN_VALIDATION = RESULTS.startswith(f"{VALIDATION_CAMPAIGNS}/")
 
 
-def validation_inputs():
-    """The summaries this campaign makes, by name (only the stages it runs)."""
-    inputs = {"provenance": rules.provenance.output.table,
-              "glass_transition": rules.glass_summary.output.glass_transition}
-    if COOLING_RATE_STUDY:
-        inputs["tg_cooling_rate"] = TG_RATE_TABLE
-    if DMS_SETTINGS["periods"]:
-        inputs |= {name: getattr(rules.dms_summary.output, name)
-                   for name in ("spectra", "correspondence", "scaling_law")}
-        inputs["alpha_relaxation"] = rules.scattering_summary.output.table
-    if METAD_TEMPERATURES:
-        inputs["activation"] = rules.metad_summary.output.activation
-        inputs["metad_spectra"] = rules.metad_summary.output.spectra
-    if SIZE["cutoffs"]:
-        inputs["cluster_size"] = rules.metad_size_convergence.output.table
-    if ART_ON:
-        inputs["art_summary"] = rules.art_events.output.summary
-    return inputs
+# The summaries this campaign makes, by name (only the stages it runs).
+VALIDATION_INPUTS = {
+    "provenance": rules.provenance.output.table,
+    "glass_transition": rules.glass_summary.output.glass_transition,
+}
+if COOLING_RATE_STUDY:
+    VALIDATION_INPUTS["tg_cooling_rate"] = TG_RATE_TABLE
+if DMS_SETTINGS["periods"]:
+    VALIDATION_INPUTS |= {
+        name: getattr(rules.dms_summary.output, name)
+        for name in ("spectra", "correspondence", "scaling_law")
+    }
+    VALIDATION_INPUTS["alpha_relaxation"] = rules.scattering_summary.output.table
+if METAD_TEMPERATURES:
+    VALIDATION_INPUTS["activation"] = rules.metad_summary.output.activation
+    VALIDATION_INPUTS["metad_spectra"] = rules.metad_summary.output.spectra
+if SIZE["cutoffs"]:
+    VALIDATION_INPUTS["cluster_size"] = rules.metad_size_convergence.output.table
+if ART_ON:
+    VALIDATION_INPUTS["art_summary"] = rules.art_events.output.summary
 
 
 rule validation:
     input:
-        **validation_inputs(),
+        **VALIDATION_INPUTS,
         paper_configs=PAPER_CONFIGS,
     output:
-        table=RESULTS + "/validation.csv",
-        costs=RESULTS + "/cost_model.csv",
-        page=report(RESULTS + "/validation.html", caption="../report/validation.rst",
-                    category="Validation"),
-        **({"combined": VALIDATION_CAMPAIGNS + "/validation.csv"} if IN_VALIDATION else {}),
+        **({"combined": f"{VALIDATION_CAMPAIGNS}/validation.csv"} if IN_VALIDATION else {}),
+        table=f"{RESULTS}/validation.csv",
+        costs=f"{RESULTS}/cost_model.csv",
+        page=report(
+            f"{RESULTS}/validation.html", caption="../report/validation.rst", category="Validation"
+        ),
+    log:
+        f"{LOGS}/validation.log",
+    conda:
+        "../envs/mgrelax.yaml"
     params:
         settings=settings_of("validation"),
-    log:
-        LOGS + "/validation.log",
     script:
         "../../scripts/validation.py"
