@@ -8,7 +8,11 @@
 from pathlib import Path
 
 VALIDATION_CAMPAIGNS = "results/validation"
-PAPER_CONFIGS = sorted(str(path) for path in Path(workflow.basedir, "config").glob("paper_*.yaml"))
+# the paper configs shipped with the workflow (found from this file, also in a module)
+PAPER_CONFIGS = sorted(
+    str(path)
+    for path in Path(workflow.current_basedir, "../../config").resolve().glob("paper_*.yaml")
+)
 IN_VALIDATION = RESULTS.startswith(f"{VALIDATION_CAMPAIGNS}/")
 
 
