@@ -38,7 +38,7 @@ rule art_batch:
             rules.inherent_structure.output.data,
             temperature=ART_TEMPERATURE,
             allow_missing=True,
-        ),
+        )[0],
     output:
         events=f"{ART}/sample{{sample}}/batch{{batch}}/events.h5",
     log:
