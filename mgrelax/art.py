@@ -31,16 +31,22 @@ through an :class:`EnergySurface` (positions in, energy and forces out), so the
 same code runs on LAMMPS and on an analytic surface. Positions are (n, d) arrays
 that the engine never wraps: displacements are plain differences. Units are the
 surface's: Angstrom and eV for LAMMPS in metal units (eigenvalues in eV/A^2).
+
+Given a :class:`mgrelax.jobs.Progress`, a search reports on itself every so often while
+it runs: its attempt, stage, force calls, energy above the minimum and lowest eigenvalue.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 import numpy as np
 from scipy.linalg import eigh_tridiagonal
+
+if TYPE_CHECKING:
+    from mgrelax.jobs import Progress
 
 SADDLE = "saddle"
 """Status of a search whose saddle's reactant side relaxes to the initial minimum."""
@@ -91,6 +97,8 @@ LEVELS = {
 LEVEL_STATUSES = {"first_order": FIRST_ORDER, "metabasin": (SADDLE, NEIGHBOUR_SADDLE),
                   "strict": (SADDLE,)}
 """The statuses that reach each level (a same_minimum saddle leads nowhere: first_order only)."""
+FORCE_CALL_COUNTS = ("force_calls", "verification_force_calls", "neb_force_calls")
+"""The fields of an Event that count its force calls, each of a part of the search."""
 LOGGER = logging.getLogger(__name__)
 DESCENT_START_FACTOR = 0.01
 """Angstrom^2/eV: the first steepest-descent step off a saddle, per unit force."""
@@ -280,6 +288,12 @@ class Event:
     final: np.ndarray | None = field(default=None, repr=False)
 
     @property
+    def total_force_calls(self) -> int:
+        """Every force call of the search: to the saddle, of the verification and of the
+        path to a neighbour."""
+        return sum(getattr(self, name) for name in FORCE_CALL_COUNTS)
+
+    @property
     def activation_energy(self) -> float:
         """Highest energy along the path from the initial minimum to the saddle, minus the
         initial energy (eV): the saddle's, or for a NEIGHBOUR_SADDLE the top of the path
@@ -323,11 +337,14 @@ class SearchFailed(Exception):
 
 
 class CountingSurface:
-    """An energy surface that counts its calls and refuses non-finite or huge forces."""
+    """An energy surface that counts its calls and refuses non-finite or huge forces;
+    ``on_call`` (None: nothing) is handed each point evaluated (a progress report)."""
 
-    def __init__(self, surface: EnergySurface, max_force: float):
+    def __init__(self, surface: EnergySurface, max_force: float,
+                 on_call: Callable[[Point], None] | None = None):
         self.surface = surface
         self.max_force = max_force
+        self.on_call = on_call
         self.calls = 0
 
     def __call__(self, positions: np.ndarray) -> Point:
@@ -337,7 +354,10 @@ class CountingSurface:
         if not (np.isfinite(energy) and np.all(np.abs(forces) <= self.max_force)):
             raise SearchFailed("force_blowup", f"energy {energy}, largest force component "
                                                f"{np.nanmax(np.abs(forces)):.3g}")
-        return Point(positions, float(energy), forces)
+        point = Point(positions, float(energy), forces)
+        if self.on_call is not None:
+            self.on_call(point)
+        return point
 
     def project(self, vector: np.ndarray) -> np.ndarray:
         """``vector`` without its rigid translation, where the surface has that symmetry."""
@@ -556,6 +576,11 @@ class Lbfgs:
         return vector
 
 
+def largest_atom_force(evaluate: CountingSurface, point: Point) -> float:
+    """The largest force on one atom at ``point``, its rigid translation removed (eV/A)."""
+    return float(np.max(np.linalg.norm(evaluate.project(point.forces), axis=-1)))
+
+
 def minimise(evaluate: CountingSurface, positions: np.ndarray, settings: ArtSettings) -> Point:
     """Local minimum from ``positions`` by FIRE, until no atom's force exceeds
     minimum_force_tolerance.
@@ -567,10 +592,9 @@ def minimise(evaluate: CountingSurface, positions: np.ndarray, settings: ArtSett
     point = evaluate(np.array(positions, dtype=float))
     fire = Fire(settings.max_atom_step)
     for _ in range(settings.max_minimisation_steps):
-        forces = evaluate.project(point.forces)
-        if np.max(np.linalg.norm(forces, axis=-1)) < settings.minimum_force_tolerance:
+        if largest_atom_force(evaluate, point) < settings.minimum_force_tolerance:
             break
-        point = evaluate(point.positions + fire.move(forces))
+        point = evaluate(point.positions + fire.move(evaluate.project(point.forces)))
     return point
 
 
@@ -586,9 +610,9 @@ def descend(evaluate: CountingSurface, positions: np.ndarray, settings: ArtSetti
     """
     point, factor = evaluate(np.array(positions, dtype=float)), DESCENT_START_FACTOR
     for _ in range(settings.max_minimisation_steps):
-        forces = evaluate.project(point.forces)
-        if np.max(np.linalg.norm(forces, axis=-1)) < settings.descent_force:
+        if largest_atom_force(evaluate, point) < settings.descent_force:
             break
+        forces = evaluate.project(point.forces)
         trial = evaluate(point.positions + capped(factor * forces, settings.descent_atom_step))
         if trial.energy <= point.energy:
             point, factor = trial, min(factor * 1.2, 1.0)
@@ -627,11 +651,14 @@ def random_push_direction(rng: np.random.Generator, shape: tuple, region: np.nda
 class SaddleSearch:
     """One search from a minimum: the surface, the settings, the atoms the mode is sought
     on (``region``, a mask; None: all), the atoms that move during the activation
-    (``moving``, a mask; None: all) and the state shared by its phases."""
+    (``moving``, a mask; None: all) and the state shared by its phases; with a
+    ``progress``, the attempt, the stage and the lowest eigenvalue last found are
+    reported (:meth:`report`) after the force calls."""
 
     def __init__(self, surface: EnergySurface, minimum_positions: np.ndarray,
                  settings: ArtSettings, region: np.ndarray | None = None,
-                 neighbours: NeighbourCheck | None = None, moving: np.ndarray | None = None):
+                 neighbours: NeighbourCheck | None = None, moving: np.ndarray | None = None,
+                 progress: Progress | None = None):
         self.evaluate = CountingSurface(surface, settings.max_force)
         self.settings = settings
         self.region = region
@@ -640,6 +667,23 @@ class SaddleSearch:
         self.moving = moving
         self.relax = PerpendicularRelaxation(self.evaluate, settings, self.free)
         self.minimum = self.evaluate(np.array(minimum_positions, dtype=float))
+        self.progress = progress
+        self.begin_attempt(1)
+        if progress is not None:
+            self.evaluate.on_call = self.report
+
+    def begin_attempt(self, attempt: int) -> None:
+        """What the progress lines say at the start of attempt ``attempt``."""
+        self.attempt, self.stage, self.eigenvalue = attempt, "activation", np.nan
+
+    def report(self, point: Point) -> None:
+        """A progress line (at most one per progress.every seconds): attempt, stage, force
+        calls, the energy of ``point`` above the minimum (eV) and the lowest eigenvalue
+        last found (eV/A^2)."""
+        self.progress.update(lambda: (
+            f"attempt {self.attempt}, {self.stage}, {self.evaluate.calls} force calls, energy "
+            f"{point.energy - self.minimum.energy:+.4f} eV above the minimum, lowest "
+            f"eigenvalue {self.eigenvalue:.4g} eV/A^2"))
 
     def free(self, vector: np.ndarray) -> np.ndarray:
         """``vector`` on the atoms that move now: those of self.moving (the far field
@@ -812,10 +856,11 @@ class SaddleSearch:
     def verify(self, saddle: Point, mode: Mode, event: Event, seed: int) -> Mode:
         """Lowest and second eigenvalue over all atoms: exactly one negative."""
         settings = self.settings
+        self.stage = "verification of the saddle"
         mode = lowest_mode(self.evaluate, saddle, mode.vector, settings,
                            tolerance=settings.lanczos_tolerance / 10,
                            max_iterations=4 * settings.lanczos_max_iterations)
-        event.eigenvalue = mode.eigenvalue
+        event.eigenvalue = self.eigenvalue = mode.eigenvalue
         if mode.eigenvalue >= 0:
             raise SearchFailed("lost_curvature", f"eigenvalue {mode.eigenvalue:.4g} at the "
                                                  "converged point")
@@ -834,6 +879,7 @@ class SaddleSearch:
         translation removed. A side that matches the initial minimum on the mode region
         but not outside it fails as spectator_flip rather than not_connected."""
         settings = self.settings
+        self.stage = "relaxation to both sides of the saddle"
         sides = [self.aligned(descend(self.evaluate, saddle.positions + sign
                                       * settings.push_over * mode.vector, settings))
                  for sign in (1.0, -1.0)]
@@ -881,6 +927,7 @@ class SaddleSearch:
         near = sorted((i for i, side in enumerate(sides)
                        if abs(side.energy - start.energy) <= self.neighbours.energy),
                       key=lambda i: distances[i])
+        self.stage = "path to a near-degenerate neighbour"
         for index in near:
             calls = self.evaluate.calls
             path = self.neighbours(self.evaluate, start, sides[index], self.settings)
@@ -893,6 +940,8 @@ class SaddleSearch:
         return None
 
     def log(self, phase: str, step: int, point: Point, mode: Mode) -> None:
+        """Note the activation step as the stage reported (and log it at DEBUG)."""
+        self.stage, self.eigenvalue = f"{phase} step {step}", mode.eigenvalue
         LOGGER.debug("%s %d: eigenvalue %.4g, energy %+.4f, force %.3g, %d force calls",
                      phase, step, mode.eigenvalue, point.energy - self.minimum.energy,
                      np.linalg.norm(point.forces), self.evaluate.calls)
@@ -902,23 +951,26 @@ def find_saddle(surface: EnergySurface, minimum_positions: np.ndarray, push: np.
                 settings: ArtSettings = ArtSettings(), seed: int = 0,
                 region: np.ndarray | None = None,
                 neighbours: NeighbourCheck | None = None,
-                moving: np.ndarray | None = None) -> Event:
+                moving: np.ndarray | None = None, progress: Progress | None = None) -> Event:
     """One ART nouveau search from a minimum along the push direction ``push`` (nonzero
     on the atoms to activate); the lowest mode is sought on the atoms of ``region`` (a
     mask; None: all) until the saddle, then checked over all atoms; only the atoms of
     ``moving`` (a mask; None: all) move until a first convergence; ``neighbours``
     (None: no check) connects a saddle whose sides both miss the initial minimum
-    through a near-degenerate neighbour. Each attempt after the first (after anything
-    short of the metabasin level) pushes along a new random direction (seeded by
-    ``seed``) on the atoms of ``push``, up to settings.max_attempts. The event returned
-    is the first that reaches the metabasin level, else the first first-order saddle,
-    else the last failure with its reason; its ``attempts`` are those made, and every
-    force call of the attempts after it is added to its ``force_calls``."""
-    search = SaddleSearch(surface, minimum_positions, settings, region, neighbours, moving)
+    through a near-degenerate neighbour; ``progress`` (None: none) gets lines on the
+    search while it runs (SaddleSearch.report). Each attempt after the first (after
+    anything short of the metabasin level) pushes along a new random direction (seeded
+    by ``seed``) on the atoms of ``push``, up to settings.max_attempts. The event
+    returned is the first that reaches the metabasin level, else the first first-order
+    saddle, else the last failure with its reason; its ``attempts`` are those made, and
+    every force call of the attempts after it is added to its ``force_calls``."""
+    search = SaddleSearch(surface, minimum_positions, settings, region, neighbours, moving,
+                          progress)
     pushed = np.linalg.norm(push, axis=-1) > 0
     rng = np.random.default_rng([seed, 1])
     kept = None
     for attempt in range(1, settings.max_attempts + 1):
+        search.begin_attempt(attempt)
         event = attempt_saddle(search, push, seed)
         if kept is None or event.status in LEVEL_STATUSES["metabasin"] \
                 or kept.status not in FIRST_ORDER:
@@ -927,8 +979,7 @@ def find_saddle(surface: EnergySurface, minimum_positions: np.ndarray, push: np.
             break
         push = random_push_direction(rng, push.shape, pushed)
     kept.attempts = attempt
-    kept.force_calls += search.evaluate.calls - (kept.force_calls + kept.verification_force_calls
-                                                  + kept.neb_force_calls)
+    kept.force_calls += search.evaluate.calls - kept.total_force_calls
     return kept
 
 

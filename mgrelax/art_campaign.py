@@ -10,6 +10,12 @@ starting minimum), and runs its searches one after another. The table is written
 ``<output>.partial`` after every search, so a batch started again skips the searches
 already done, and is renamed to the output when the batch is done.
 
+Progress goes to the job's log (mgrelax.jobs.Progress): the first line names the batch,
+then a line as the relaxation of the starting minimum and as each search starts and
+ends (search k of n, its outcome, its force calls and the batch's, the time elapsed and
+an estimate of the time left), and every ``progress_every`` seconds within each (the
+search's stage, force calls, energy above the minimum, lowest eigenvalue).
+
 Table columns: every scalar field of mgrelax.art.Event, activation_energy and
 asymmetry (eV), one boolean column per level of mgrelax.art.LEVELS (first_order,
 metabasin, strict), and sample, batch, cluster, centre_id, seed; ``saddle_displacement``
@@ -32,10 +38,11 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from mgrelax.art import ArtSettings, CountingSurface, Event, minimise, search_levels
+from mgrelax.art import (FORCE_CALL_COUNTS, ArtSettings, CountingSurface, Event, Point,
+                         largest_atom_force, minimise, search_levels)
 from mgrelax.art_metabasin import MetabasinCheck
 from mgrelax.art_search import check_radii, search_cluster
-from mgrelax.jobs import PARTIAL
+from mgrelax.jobs import PARTIAL, PROGRESS_EVERY, Progress, duration
 from mgrelax.lammps_io import Configuration, read_data_file, read_hdf5, write_hdf5
 from mgrelax.lammps_surface import open_surface
 from mgrelax.metad import run_centre
@@ -168,6 +175,10 @@ class BatchTable:
         self.finals.append(displacement(event.final, self.minimum))
         write_events(self.path, self.events(), self.attributes)
 
+    def force_calls(self) -> int:
+        """Force calls of the searches in the table, every one of each search's."""
+        return int(sum(row[name] for row in self.rows for name in FORCE_CALL_COUNTS))
+
     def events(self) -> EventTable:
         return EventTable(pd.DataFrame(self.rows), np.stack(self.saddles), np.stack(self.finals),
                           {self.sample: self.minimum})
@@ -176,12 +187,13 @@ class BatchTable:
 class ClusterSearches:
     """The LAMMPS energy surface of a batch (serial, in ``directory``) and the searches on
     it. A search that raises (LAMMPS raises plain Exceptions) becomes an ``error`` event
-    with the message, and the surface is opened afresh for the next one."""
+    with the message, and the surface is opened afresh for the next one. A running
+    relaxation or search reports every ``progress_every`` seconds (mgrelax.jobs.Progress)."""
 
     def __init__(self, config: dict, model: Model, inherent_data: Path, directory: Path,
-                 glass: Configuration):
+                 glass: Configuration, progress_every: float = PROGRESS_EVERY):
         self.config, self.model, self.inherent_data = config, model, inherent_data
-        self.directory, self.glass = directory, glass
+        self.directory, self.glass, self.progress_every = directory, glass, progress_every
         art = config["art"]
         self.settings = ArtSettings(**art["engine"])
         self.neighbours = MetabasinCheck(**art["metabasin"])
@@ -191,15 +203,27 @@ class ClusterSearches:
     def _open(self):
         return open_surface(self.config, self.model, self.directory, self.inherent_data)
 
-    def minimum(self) -> np.ndarray:
-        """The inherent structure relaxed by the engine's minimiser (A)."""
-        evaluate = CountingSurface(self.surface, self.settings.max_force)
-        return minimise(evaluate, self.surface.initial_positions, self.settings).positions
+    def minimum(self, label: str) -> np.ndarray:
+        """The inherent structure relaxed by the engine's minimiser (A), its progress
+        lines labelled ``label``."""
+        settings, start = self.settings, self.surface.initial_positions
+        progress = Progress(LOGGER, label, 1, every=self.progress_every)
+        progress.start(f"the inherent structure ({len(start)} atoms) by FIRE until no atom's "
+                       f"force exceeds {settings.minimum_force_tolerance:g} eV/A (at most "
+                       f"{settings.max_minimisation_steps} steps)")
+        evaluate = CountingSurface(self.surface, settings.max_force, on_call=lambda point:
+                                   progress.update(lambda: relaxation_state(evaluate, point)))
+        minimum = minimise(evaluate, start, settings)
+        progress.finish(f"(the inherent structure): {evaluate.calls - 1} FIRE steps, "
+                        f"{relaxation_state(evaluate, minimum)}")
+        return minimum.positions
 
-    def search(self, minimum: np.ndarray, centre_id: int, seed: int) -> Event:
+    def search(self, minimum: np.ndarray, centre_id: int, seed: int,
+               progress: Progress | None = None) -> Event:
         try:
             return search_cluster(self.surface, self.glass, minimum, centre_id, *self.radii,
-                                  self.settings, seed, neighbours=self.neighbours)
+                                  self.settings, seed, neighbours=self.neighbours,
+                                  progress=progress)
         except Exception as error:
             LOGGER.exception("search with seed %d raised: recorded, LAMMPS restarted", seed)
             self.surface.close()
@@ -210,12 +234,31 @@ class ClusterSearches:
         self.surface.close()
 
 
+def relaxation_state(evaluate: CountingSurface, point: Point) -> str:
+    """The force calls so far, the energy (eV) and the largest atom force (eV/A) of a
+    relaxation at ``point``."""
+    return (f"{evaluate.calls} force calls, energy {point.energy:.4f} eV, largest atom force "
+            f"{largest_atom_force(evaluate, point):.3g} eV/A")
+
+
+def search_outcome(search: Search, centre_id: int, event: Event, batch_force_calls: int) -> str:
+    """What a search's progress line says at its end. The line's start, "sample S batch B
+    search k/n (cluster C, atom A, seed S)", is what mgrelax.cost.SEARCH_LINE times."""
+    reason = f" ({event.reason})" if event.reason else ""
+    return (f"(cluster {search.cluster}, atom {centre_id}, seed {search.seed}): {event.status}"
+            f"{reason}, E_a {event.activation_energy:.4f} eV, {event.total_force_calls} force "
+            f"calls ({event.force_calls} in push and activation), {batch_force_calls} in the "
+            "batch")
+
+
 def run_batch(config: dict, model: Model, inherent_data: Path, output: Path, sample: int,
-              batch: int, provenance: dict | None = None) -> None:
+              batch: int, provenance: dict | None = None,
+              progress_every: float = PROGRESS_EVERY) -> None:
     """Run batch ``batch`` of glass sample ``sample`` from ``inherent_data`` and publish its
     events table at ``output`` (resuming from ``<output>.partial``). Failed searches are
     rows with their status and reason; one that raises is an ``error`` row
-    (ClusterSearches)."""
+    (ClusterSearches). Progress lines go to this module's logger, within a relaxation or
+    a search every ``progress_every`` seconds."""
     art, output = config["art"], Path(output)
     searches = batches(art, config["samples"], sample)[batch]
     glass = read_data_file(inherent_data)
@@ -225,18 +268,24 @@ def run_batch(config: dict, model: Model, inherent_data: Path, output: Path, sam
     attributes = {"sample": sample, "batch": batch, "inherent_structure": str(inherent_data),
                   "settings": art["engine"], "metabasin": art["metabasin"], "push_radius": art["push_radius"],
                   "mode_radius": art["mode_radius"], "provenance": provenance or {}}
-    searcher = ClusterSearches(config, model, inherent_data, output.parent / "surface", glass)
+    label = f"sample {sample} batch {batch}"
+    resumed = BatchTable.resumed(partial, sample, searches, attributes)
+    done = len(resumed.rows) if resumed else 0
+    LOGGER.info("%s: %d ART searches from %s (%d done by an earlier attempt); progress in "
+                "this log: a line as each starts and ends, and every %s within one", label,
+                len(searches), inherent_data, done, duration(progress_every))
+    searcher = ClusterSearches(config, model, inherent_data, output.parent / "surface", glass,
+                               progress_every)
     try:
-        table = BatchTable.resumed(partial, sample, searches, attributes) \
-            or BatchTable(partial, sample, searcher.minimum(), attributes)
-        for number, search in enumerate(searches[len(table.rows):], start=len(table.rows)):
+        table = resumed or BatchTable(partial, sample, searcher.minimum(f"{label} relaxation"),
+                                      attributes)
+        progress = Progress(LOGGER, f"{label} search", len(searches), done, progress_every)
+        for search in searches[done:]:
             centre = centres[search.cluster]
-            event = searcher.search(table.minimum, centre, search.seed)
-            LOGGER.info("sample %d batch %d search %d/%d (cluster %d, atom %d, seed %d): %s, "
-                        "E_a %.4f eV, %d force calls %s", sample, batch, number + 1,
-                        len(searches), search.cluster, centre, search.seed, event.status,
-                        event.activation_energy, event.force_calls, event.reason)
+            progress.start(f"cluster {search.cluster}, atom {centre}, seed {search.seed}")
+            event = searcher.search(table.minimum, centre, search.seed, progress)
             table.add(event_row(event, search, centre, sample, batch), event)
+            progress.finish(search_outcome(search, centre, event, table.force_calls()))
     finally:
         searcher.close()
     os.replace(partial, output)

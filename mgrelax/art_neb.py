@@ -9,10 +9,17 @@ NEB - ART (meV), the NEB's convergence, climbing-image force and largest replica
 (eV/A) and iterations, ``agrees`` (converged and within AGREEMENT), and the reason
 where they differ or the NEB failed (disagreement_reason). Each NEB runs in
 ``neb/event<row>/`` beside it.
+
+Progress goes to the job's log (mgrelax.jobs.Progress): a line as each NEB starts and
+ends (NEB k of n, its barrier against ART's, the time elapsed and an estimate of the time
+left); within one NEB, LAMMPS writes a row of its table every few iterations
+(mgrelax.neb.print_interval; the climbing stage after "Climbing replica =") to the
+``log.lammps`` of its folder.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -20,16 +27,17 @@ import numpy as np
 import pandas as pd
 
 from mgrelax.art_campaign import read_events
-from mgrelax.jobs import PARTIAL, LammpsError
+from mgrelax.jobs import PARTIAL, LammpsError, Progress
 from mgrelax.lammps_io import write_text_atomically
 from mgrelax.lammps_surface import open_surface
 from mgrelax.launch import LaunchSettings
-from mgrelax.neb import run_neb
+from mgrelax.neb import LOG_FILE, print_interval, run_neb
 from mgrelax.potentials import Model
 
 AGREEMENT = 0.005
 """eV: largest |NEB - ART| barrier difference that counts as agreement."""
 UNITS = {"energy_unit": "eV", "difference_unit": "meV", "force_unit": "eV/Angstrom"}
+LOGGER = logging.getLogger(__name__)
 
 
 def minimum_data(config: dict, model: Model, inherent_data: Path, minimum: np.ndarray,
@@ -71,6 +79,17 @@ def neb_row(event: int, row: pd.Series, directory: Path, initial_data: Path,
                                           result.max_replica_force, result.iterations)}
 
 
+def neb_outcome(record: dict) -> str:
+    """What a NEB's progress line says at its end, from its row of neb.csv."""
+    if np.isnan(record["neb_barrier"]):
+        return f"(event {record['event']}): failed: {record['reason']}"
+    verdict = "converged" if record["neb_converged"] else "not converged"
+    return (f"(event {record['event']}): barrier {record['neb_barrier']:.4f} eV, ART "
+            f"{record['art_barrier']:.4f} eV ({record['difference']:+.1f} meV), {verdict} "
+            f"after {record['iterations']} iterations, largest replica force "
+            f"{record['max_replica_force']:.3g} eV/A")
+
+
 def disagreement_reason(converged: bool, difference: float, max_replica_force: float,
                         iterations: int) -> str:
     """Why a NEB and an ART barrier of the same two minima differ ('' where they agree).
@@ -100,13 +119,22 @@ def write_neb_check(events_path: Path, inherent_data: dict, output, config: dict
     settings = config["art"]["neb"]
     chosen = events.rows[events.rows["unique_strict"]].head(settings["events"])
     directory = Path(output.table).parent / "neb"
+    LOGGER.info("NEB check of %d ART events: progress in this log, a line as each NEB "
+                "starts and ends; LAMMPS's NEB table, a row every %d iterations, in %s",
+                len(chosen), print_interval(settings["iterations"], settings["iterations"]),
+                directory / "event<row>" / LOG_FILE)
     starts = {sample: minimum_data(config, model, inherent_data[sample], events.minima[sample],
                                    directory / f"sample{sample}")
               for sample in chosen["sample"].unique()}
-    rows = [neb_row(index, row, directory / f"event{index}", starts[row["sample"]],
-                    events.minima[row["sample"]] + events.final_displacement[index], model,
-                    launch, settings)
-            for index, row in chosen.iterrows()]
+    progress, rows = Progress(LOGGER, "NEB", len(chosen)), []
+    for index, row in chosen.iterrows():
+        progress.start(f"event {index} (sample {row['sample']}, cluster {row['cluster']}, "
+                       f"atom {row['centre_id']}, seed {row['seed']}), ART barrier "
+                       f"{row['activation_energy']:.4f} eV, {settings['replicas']} replicas")
+        rows.append(neb_row(index, row, directory / f"event{index}", starts[row["sample"]],
+                            events.minima[row["sample"]] + events.final_displacement[index],
+                            model, launch, settings))
+        progress.finish(neb_outcome(rows[-1]))
     table = pd.DataFrame(rows, columns=["event", "sample", "cluster", "centre_id", "seed",
                                         "art_barrier", "neb_barrier", "difference",
                                         "neb_converged", "climbing_force", "max_replica_force",

@@ -13,6 +13,7 @@ import numpy as np
 from analysis.box import minimum_image, perpendicular_widths
 from mgrelax.art import (ArtSettings, EnergySurface, Event, NeighbourCheck, find_saddle,
                          random_push_direction)
+from mgrelax.jobs import Progress
 from mgrelax.lammps_io import Configuration
 from mgrelax.plan import radius_beyond_box
 
@@ -35,12 +36,13 @@ def check_radii(radii: dict[str, float], box: np.ndarray) -> None:
 def search_cluster(surface: EnergySurface, glass: Configuration, minimum: np.ndarray,
                    centre_id: int, push_radius: float, mode_radius: float,
                    settings: ArtSettings, seed: int,
-                   neighbours: NeighbourCheck | None = None) -> Event:
+                   neighbours: NeighbourCheck | None = None,
+                   progress: Progress | None = None) -> Event:
     """One search from ``minimum``: a random push of the atoms within ``push_radius`` of
     the centre, the lowest mode sought within ``mode_radius`` (seeded), only the atoms
     within settings.moving_radius moving until a first convergence (where it is set);
     ``neighbours`` connects a saddle out of a near-degenerate neighbour (the metabasin
-    level)."""
+    level); ``progress`` gets lines on the search while it runs."""
     rng = np.random.default_rng(seed)
     push = random_push_direction(rng, minimum.shape,
                                  atoms_within(glass, minimum, centre_id, push_radius))
@@ -48,4 +50,4 @@ def search_cluster(surface: EnergySurface, glass: Configuration, minimum: np.nda
         if settings.moving_radius else None
     return find_saddle(surface, minimum, push, settings, seed=seed,
                        region=atoms_within(glass, minimum, centre_id, mode_radius),
-                       neighbours=neighbours, moving=moving)
+                       neighbours=neighbours, moving=moving, progress=progress)

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from analysis.dmin import MAX_DRIFT_ITERATIONS, d2min, is_dmin
-from mgrelax.glass import inherent_structure_job
-from mgrelax.jobs import LammpsJob, run_job
+from mgrelax.glass import inherent_structure_job, run_minimisations
+from mgrelax.jobs import LammpsJob
 from mgrelax.lammps_io import Configuration, read_data_file, write_dump_frame, write_json
 from mgrelax.potentials import Model
 
@@ -91,13 +91,14 @@ def read_inherent_pair(directory: Path) -> tuple[Configuration, Configuration]:
 
 def displacement_step(context, state: dict, glass_data: Path, frames: dict[str, Path],
                       cutoff: float, outputs) -> None:
-    """Minimise both snapshots, then write the record and the D2min dump."""
+    """Minimise both snapshots (a progress line as each starts and ends), then write the
+    record and the D2min dump."""
     directory = Path(outputs.record).parent
     triclinic = state["mode"] == "shear"
     provenance = context.provenance()
-    for job in inherent_structure_jobs(context.config, context.model, directory, glass_data,
-                                       frames, triclinic, provenance).values():
-        run_job(job, context.launch)
+    jobs = inherent_structure_jobs(context.config, context.model, directory, glass_data, frames,
+                                   triclinic, provenance)
+    run_minimisations(jobs, context.config, context.model, context.launch)
     start, after = read_inherent_pair(directory)
     record, nonaffine = displacement_record(start, after, cutoff, context.model)
     write_dump_frame(outputs.d2min, start, {"d2min": nonaffine.d2min,

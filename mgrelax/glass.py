@@ -6,13 +6,17 @@ al., Phys. Rev. B 102, 174103 (2020), Sec. II, and Fusco's review, Sec. III.A.3:
 a random liquid is melted and checked to be a liquid, quenched under NPT at a
 set cooling rate through Tg, annealed below Tg, brought to each temperature of
 the campaign at the same rate and equilibrated there; inherent structures
-follow by energy minimisation.
+follow by energy minimisation; :func:`run_minimisations` runs them with a progress line
+in the job's log as each starts and ends, and LAMMPS reports every
+MINIMISATION_THERMO_EVERY iterations in the job's log.lammps.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +25,8 @@ from analysis.glass_transition import fit_glass_transition, fit_hinge_transition
 from analysis.dynamics import check_liquid as msd_liquid_check
 from analysis.box import perpendicular_widths
 from analysis.structure import first_peak_and_minimum, pair_distribution
-from mgrelax.jobs import LammpsJob
+from mgrelax.jobs import LOG_FILE, LammpsJob, Progress, run_job
+from mgrelax.launch import LaunchSettings
 from mgrelax.lammps_io import (read_data_file, read_dump_frame, read_hdf5, read_key_values,
                                read_series,
                                write_hdf5, write_json)
@@ -29,6 +34,12 @@ from mgrelax.plan import atom_counts, dense_volume, lammps_timestep, ramp_durati
 from mgrelax.potentials import Model, resolve_potential_file, template_values
 
 MELT_SERIES_EXTRA = ("msd",)
+MINIMISATION_THERMO_EVERY = 100
+"""Iterations between the progress lines of a minimisation in its log.lammps."""
+MINIMISATION_STATS = re.compile(r"Stopping criterion = ([^\n]+).*?"
+                                r"Iterations, force evaluations = (\d+) (\d+)", re.S)
+"""Why a LAMMPS minimisation stopped, its iterations and force evaluations (its log)."""
+LOGGER = logging.getLogger(__name__)
 
 
 class LiquidCheckError(RuntimeError):
@@ -198,7 +209,8 @@ def inherent_structure_job(config: dict, model: Model, directory: Path, glass_da
               "energy_tolerance": float(settings["energy_tolerance"]),
               "force_tolerance": float(settings["force_tolerance"]),
               "max_iterations": settings["max_iterations"],
-              "max_evaluations": settings["max_evaluations"]}
+              "max_evaluations": settings["max_evaluations"],
+              "thermo_every": MINIMISATION_THERMO_EVERY}
     return _job(config, model, directory, "inherent_structure.lammps", values,
                 {"data": "inherent.data", "summary": "minimization.txt"},
                 provenance=provenance, series=False)
@@ -300,6 +312,42 @@ def minimization_record(directory: Path, model: Model, record: dict) -> dict:
         "volume_unit": units.volume,
         "provenance": record,
     }
+
+
+def run_minimisations(jobs: dict[str, LammpsJob], config: dict, model: Model,
+                      launch: LaunchSettings) -> dict[str, dict]:
+    """Run the inherent-structure jobs ``jobs`` ({name: job}) one after another, with a
+    progress line in the job's log as each starts and ends; {name: minimization_record}."""
+    progress, records = Progress(LOGGER, "minimisation", len(jobs)), {}
+    for name, job in jobs.items():
+        progress.start(minimisation_plan(name, job, config["n_atoms"], model))
+        records[name] = minimization_record(job.directory, model, run_job(job, launch))
+        progress.finish(minimisation_outcome(name, Path(job.directory), records[name]))
+    return records
+
+
+def minimisation_plan(name: str, job: LammpsJob, n_atoms: int, model: Model) -> str:
+    """What the start line of a minimisation says: the system, the minimiser, the limits."""
+    values, units = job.values, model.units
+    return (f"{name}, {n_atoms} atoms, {values['min_style']} until the force 2-norm is below "
+            f"{values['force_tolerance']:g} {units.energy}/{units.length} (energy tolerance "
+            f"{values['energy_tolerance']:g}), at most {values['max_iterations']} iterations "
+            f"and {values['max_evaluations']} force evaluations; LAMMPS reports every "
+            f"{values['thermo_every']} iterations in {Path(job.directory) / LOG_FILE}")
+
+
+def minimisation_outcome(name: str, directory: Path, record: dict) -> str:
+    """What the end line of a minimisation says: why it stopped, its iterations and force
+    evaluations (from its LAMMPS log), the energy and the residual forces (``record``)."""
+    stopped, iterations, evaluations = MINIMISATION_STATS.search(
+        (directory / LOG_FILE).read_text()).groups()
+    energy, force = record["energy_unit"], record["force_unit"]
+    return (f"({name}): {stopped}, {iterations} iterations, {evaluations} force evaluations; "
+            f"energy {record['potential_energy']:.8g} {energy} "
+            f"({record['potential_energy_per_atom']:.6g} {energy}/atom) from "
+            f"{record['initial_potential_energy']:.8g} {energy}, force 2-norm "
+            f"{record['force_norm']:.3g} {force}, largest component "
+            f"{record['max_force_component']:.3g} {force}")
 
 
 GLASS_TRANSITION_QUANTITIES = {"volume": "volume", "potential_energy": "energy",

@@ -21,6 +21,10 @@ folders of steps derived from them), so a folder never mixes two runs.
 Every job holds an exclusive lock on its folder (``.job.lock``, an OS file lock)
 while it runs: a second process on the same folder stops at once, naming the
 holder.
+
+Work that is not one LAMMPS run (ART searches, NEBs, minimisations one after another)
+reports in the job's log through :class:`Progress`: a line as each task starts and ends,
+with the time elapsed and an estimate of the time left, and lines while a long task runs.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +62,8 @@ PARTIAL = ".partial"
 FRAMES_DIR = "frames"
 FRAME_NAME = re.compile(r"frame\.(\d+)\.dump$")
 LOGGER = logging.getLogger(__name__)
+PROGRESS_EVERY = 10.0
+"""Seconds of wall time between the progress lines of a task while it runs."""
 
 
 class LammpsError(RuntimeError):
@@ -107,6 +114,55 @@ class Start:
         if self.checkpoint is not None:
             return f"resumed from {self.checkpoint} at step {self.step}"
         return f"fresh start ({self.reason})" if self.reason else "fresh start"
+
+
+class Progress:
+    """Progress lines of ``total`` tasks of one job (ART searches, NEBs, minimisations),
+    logged at INFO through ``logger`` (the job's log, whose handler flushes each line,
+    so ``tail -f`` follows it): one as each task starts, at most one per ``every``
+    seconds while it runs (:meth:`update`), and one as it ends with its time, the time
+    since this object was made and the time left estimated from the mean time of the
+    tasks ended here. ``label`` names the tasks ("sample 0 batch 1 search"); ``done``
+    tasks were done by an earlier attempt (counted, not timed)."""
+
+    def __init__(self, logger: logging.Logger, label: str, total: int, done: int = 0,
+                 every: float = PROGRESS_EVERY):
+        self.logger, self.label, self.total, self.every = logger, label, total, every
+        self.number, self.ended = done, 0
+        self.began = self.task_began = self.last_line = time.monotonic()
+
+    def start(self, detail: str) -> None:
+        """The line of the next task's start (``detail``: what it is)."""
+        self.number += 1
+        self.task_began = self.last_line = time.monotonic()
+        self.logger.info("%s %d/%d started: %s", self.label, self.number, self.total, detail)
+
+    def update(self, describe: Callable[[], str]) -> None:
+        """A line on the running task (``describe()``), if ``every`` seconds passed since
+        the last line; ``describe`` is called only then."""
+        now = time.monotonic()
+        if now - self.last_line >= self.every:
+            self.last_line = now
+            self.logger.info("%s %d/%d, %s in: %s", self.label, self.number, self.total,
+                             duration(now - self.task_began), describe())
+
+    def finish(self, outcome: str) -> None:
+        """The line of the task's end: ``outcome`` follows its number, then the times."""
+        now = time.monotonic()
+        self.ended += 1
+        left = (now - self.began) / self.ended * (self.total - self.number)
+        self.logger.info("%s %d/%d %s; took %s, %s elapsed, about %s left", self.label,
+                         self.number, self.total, outcome, duration(now - self.task_began),
+                         duration(now - self.began), duration(left))
+
+
+def duration(seconds: float) -> str:
+    """``seconds`` in s, min or h, as a person reads a duration."""
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def run_job(job: LammpsJob, launch: LaunchSettings) -> dict:

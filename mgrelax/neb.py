@@ -14,7 +14,9 @@ relaxes the band towards the minimum-energy path, the second lets the highest
 replica climb to the saddle (Henkelman, Uberuaga and Jonsson, J. Chem. Phys. 113,
 9901 (2000)). Each stops once the force two-norm of every replica, nudging forces
 included, is below ``force_tolerance``. The result is the last line of the
-universe log; each replica's final configuration is kept as a dump file.
+universe log; each replica's final configuration is kept as a dump file. The universe
+log is also the run's progress: LAMMPS writes a row of its table every
+:func:`print_interval` iterations as the band moves.
 
 Energies in eV, forces in eV/A, lengths in A (a lj model: its reduced units).
 """
@@ -22,6 +24,7 @@ Energies in eV, forces in eV/A, lengths in A (a lj model: its reduced units).
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import os
 import subprocess
@@ -54,6 +57,7 @@ TABLE_HEADER = ["Step", "MaxReplicaForce", "MaxAtomForce", "GradV0", "GradV1", "
 CLIMBING_LINE = "Climbing replica ="
 STOP_GRACE = 10.0
 """Seconds the launcher gets to end its ranks after SIGTERM."""
+LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -113,11 +117,13 @@ def run_neb(directory: Path, initial_data: Path, final_positions: np.ndarray, mo
         "force_tolerance": float(force_tolerance),
         "max_iterations": max_iterations,
         "climbing_iterations": climbing_iterations,
-        "print_every": math.gcd(PRINT_EVERY, max_iterations, climbing_iterations),
+        "print_every": print_interval(max_iterations, climbing_iterations),
         "outputs": {"replica_prefix": REPLICA_PREFIX},
     }
     write_text_atomically(directory / INPUT_FILE, render(TEMPLATE, values))
     launch = dataclasses.replace(launch, ranks=replicas)
+    LOGGER.info("%s: climbing-image NEB of %d replicas; progress in %s", directory, replicas,
+                directory / LOG_FILE)
     began = time.time()
     execute_partitioned(launch, directory, replicas, timeout)
     result = read_neb_log(directory / LOG_FILE, force_tolerance)
@@ -127,6 +133,12 @@ def run_neb(directory: Path, initial_data: Path, final_positions: np.ndarray, mo
               "wall_time_s": round(time.time() - began, 3), "result": result_record(result)}
     publish(directory, replicas, record)
     return result
+
+
+def print_interval(max_iterations: int, climbing_iterations: int) -> int:
+    """Iterations between the rows of the NEB table: PRINT_EVERY, or a divisor of it that
+    divides both stage limits."""
+    return math.gcd(PRINT_EVERY, max_iterations, climbing_iterations)
 
 
 def checked_final_positions(initial: Configuration, final_positions, source: Path) -> np.ndarray:

@@ -11,6 +11,9 @@ from mgrelax.launch import LaunchSettings
 from mgrelax.potentials import Model
 from mgrelax.provenance import provenance
 
+LOG_FORMAT = "%(asctime)s %(name)s: %(message)s"
+"""Lines of a job's Snakemake log: time stamp, module, message (mgrelax.cost parses them)."""
+
 
 @dataclass(frozen=True)
 class StepContext:
@@ -28,8 +31,9 @@ def step_context(snakemake, stage: str) -> StepContext:
     LAMMPS runs with the ranks, threads per rank and GPUs the job was granted (its
     resources ``tasks``, ``cpus_per_task`` and ``gpu``), which the rules take from the
     config and ``--set-resources`` may change. Messages of the job (start, resume,
-    finish, errors) go to its Snakemake log. A job that draws figures gets the config's
-    plotting options as its param ``figure_style``.
+    progress, finish, errors) go to its Snakemake log, each line written as it comes
+    (``tail -f`` follows it). A job that draws figures gets the config's plotting
+    options as its param ``figure_style``.
     """
     if snakemake.log:
         _log_to(snakemake.log[0])
@@ -47,8 +51,7 @@ def step_context(snakemake, stage: str) -> StepContext:
 
 
 def _log_to(path: str) -> None:
-    logging.basicConfig(filename=path, level=logging.INFO,
-                        format="%(asctime)s %(name)s: %(message)s")
+    logging.basicConfig(filename=path, level=logging.INFO, format=LOG_FORMAT)
     previous_hook = sys.excepthook
 
     def log_and_raise(kind, error, traceback):

@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-from mgrelax.glass import inherent_structure_job, minimization_record
-from mgrelax.jobs import run_job
+from mgrelax.glass import inherent_structure_job, run_minimisations
 from mgrelax.lammps_io import write_json
 from mgrelax.step import step_context
 
@@ -11,5 +10,6 @@ context = step_context(snakemake, "glass")
 directory = Path(snakemake.output.data).parent
 job = inherent_structure_job(context.config, context.model, directory, Path(snakemake.input.glass),
                              context.provenance())
-record = run_job(job, context.launch)
-write_json(snakemake.output.summary, minimization_record(directory, context.model, record))
+records = run_minimisations({"equilibrated glass": job}, context.config, context.model,
+                            context.launch)
+write_json(snakemake.output.summary, records["equilibrated glass"])
