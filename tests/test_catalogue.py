@@ -150,7 +150,7 @@ use rule * from mgrelax as mgrelax_*
 rule all:
     default_target: True
     input:
-        rules.mgrelax_glass_transition.output,
+        expand(rules.mgrelax_glass_transition.output, sample=0),
 """
 
 
