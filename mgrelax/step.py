@@ -36,7 +36,7 @@ def step_context(snakemake, stage: str) -> StepContext:
     options as its param ``figure_style``.
     """
     if snakemake.log:
-        _log_to(snakemake.log[0])
+        log_to(snakemake.log[0])
     style = getattr(snakemake.params, "figure_style", None)
     if style:
         from mgrelax.figures import use_style  # matplotlib only for the jobs that plot
@@ -50,7 +50,8 @@ def step_context(snakemake, stage: str) -> StepContext:
     return StepContext(config=config, model=model_of(config), launch=launch)
 
 
-def _log_to(path: str) -> None:
+def log_to(path: str) -> None:
+    """Send this process's log messages (INFO and up) and an uncaught error to ``path``."""
     logging.basicConfig(filename=path, level=logging.INFO, format=LOG_FORMAT)
     previous_hook = sys.excepthook
 

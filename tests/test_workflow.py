@@ -154,6 +154,7 @@ def test_html_report_holds_the_captioned_figures(tiny_campaign):
 
 def test_provenance_table_lists_every_lammps_run(tiny_campaign):
     table = pd.read_csv(tiny_campaign / "results/provenance.csv")
+    assert f"{len(table)} LAMMPS runs in" in (tiny_campaign / "logs/provenance.log").read_text()
     runs = {str(path.parent.relative_to(tiny_campaign / "results"))
             for path in (tiny_campaign / "results").rglob("provenance.json")}
     assert set(table.run) == runs and len(runs) > 30
@@ -255,7 +256,8 @@ def test_dms_inherent_structures_and_minimal_displacement(tiny_campaign):
     record = json.loads((point / "displacement.json").read_text())
     # the start snapshot is the equilibrated glass: its minimisation is the glass stage's
     start = read_data_file(point / "inherent_start/inherent.data")
-    glass_stage = read_data_file(tiny_campaign / "results/glass/sample0/T300/inherent/inherent.data")
+    glass_stage = read_data_file(
+        tiny_campaign / "results/glass/sample0/T300/inherent/inherent.data")
     assert np.abs(start.positions - glass_stage.positions).max() < 1e-6
     assert record["r0"] == pytest.approx((start.volume / start.n_atoms) ** (1 / 3))
     assert 0 < record["is_dmin"] < record["r0"] / 2 and record["length_unit"] == "Angstrom"
@@ -359,6 +361,8 @@ def test_verify_names_a_result_changed_after_its_run(tiny_campaign):
     assert (f"{series.relative_to(tiny_campaign)}: changed since the run (SHA-256 differs)"
             in result.stderr)
     assert f"verify: {runs} runs checked, 1 problem(s)" in result.stderr
+    summary = f"verify: {runs} runs checked, 1 problem(s)"
+    assert summary in (tiny_campaign / "logs/verify.log").read_text()
 
 
 def test_a_second_run_after_the_locks_were_wiped_cannot_clobber_a_running_job(tmp_path):
@@ -402,8 +406,8 @@ def start_snakemake(work, configfile, *targets):
 def test_the_validation_target_sets_the_campaign_beside_the_papers(tiny_campaign):
     """The tiny Cu50Zr50 campaign: one row per Cu50Zr50 number its stages measure (no
     Kob-Andersen exponent, no Tg against cooling rate, which it does not run; Delta F_eff
-    at 400 K out of reach), each with a verdict; the activation rows read activation.json; the paper configs costed
-    from the tiny campaign's own LAMMPS loops."""
+    at 400 K out of reach), each with a verdict; the activation rows read activation.json;
+    the paper configs costed from the tiny campaign's own LAMMPS loops."""
     results = tiny_campaign / "results"
     table = pd.read_csv(results / "validation.csv").set_index("key")
     assert set(table.index) == {"shear_modulus_cu50zr50", "lyu_dynamic_correspondence",
