@@ -9,7 +9,11 @@ structures (energy minimisation); between the two (Yu et al., Eqs. 2-3):
   with whether its drift/assignment alternation converged and the certified lower
   bound of its last relabelling;
 * Falk-Langer D2min per atom over the neighbours within the first minimum of
-  g(r), written as an extended LAMMPS dump (OVITO shows the ``d2min`` column).
+  g(r), written as an extended LAMMPS dump (OVITO shows the ``d2min`` column);
+* the displacement field behind IS D_min, written as a dump of the start inherent
+  structure: each atom's displacement to its partner after the optimal relabelling,
+  drift removed (``Displacement.X/Y/Z``, which OVITO reads as its Displacement vector
+  property), its length and the partner's id.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.dmin import MAX_DRIFT_ITERATIONS, d2min, is_dmin
+from analysis.dmin import MAX_DRIFT_ITERATIONS, MinimalDisplacement, d2min, is_dmin
 from mgrelax.glass import inherent_structure_job, run_minimisations
 from mgrelax.jobs import LammpsJob
 from mgrelax.lammps_io import Configuration, read_data_file, write_dump_frame, write_json
@@ -54,7 +58,8 @@ def displacement_record(start: Configuration, after: Configuration, cutoff: floa
     last relabelling (once converged, the final drift: then it equals IS D_min within
     the solver's tolerance).
 
-    Returns the record (lengths in the model's length unit) and the per-atom
+    Returns the record (lengths in the model's length unit), the
+    :class:`analysis.dmin.MinimalDisplacement` and the per-atom
     :class:`analysis.dmin.NonaffineDisplacement`.
     """
     if not np.array_equal(start.ids, after.ids) or not np.array_equal(start.types, after.types):
@@ -81,7 +86,18 @@ def displacement_record(start: Configuration, after: Configuration, cutoff: floa
         "length_unit": length,
         "d2min_unit": f"{length}^2",
     }
-    return record, nonaffine
+    return record, minimal, nonaffine
+
+
+def minimal_displacement_columns(start: Configuration, minimal: MinimalDisplacement) -> dict:
+    """Dump columns of the IS D_min displacement field, per atom of ``start``: the
+    displacement vector (drift removed, minimum image), its length and the id of the atom
+    of the other inherent structure it is matched with."""
+    vectors = minimal.displacements
+    return {"Displacement.X": vectors[:, 0], "Displacement.Y": vectors[:, 1],
+            "Displacement.Z": vectors[:, 2],
+            "displacement_magnitude": np.linalg.norm(vectors, axis=1),
+            "partner_id": start.ids[minimal.assignment]}
 
 
 def read_inherent_pair(directory: Path) -> tuple[Configuration, Configuration]:
@@ -92,7 +108,7 @@ def read_inherent_pair(directory: Path) -> tuple[Configuration, Configuration]:
 def displacement_step(context, state: dict, glass_data: Path, frames: dict[str, Path],
                       cutoff: float, outputs) -> None:
     """Minimise both snapshots (a progress line as each starts and ends), then write the
-    record and the D2min dump."""
+    record, the D2min dump and the IS D_min displacement dump."""
     directory = Path(outputs.record).parent
     triclinic = state["mode"] == "shear"
     provenance = context.provenance()
@@ -100,7 +116,8 @@ def displacement_step(context, state: dict, glass_data: Path, frames: dict[str, 
                                    triclinic, provenance)
     run_minimisations(jobs, context.config, context.model, context.launch)
     start, after = read_inherent_pair(directory)
-    record, nonaffine = displacement_record(start, after, cutoff, context.model)
+    record, minimal, nonaffine = displacement_record(start, after, cutoff, context.model)
     write_dump_frame(outputs.d2min, start, {"d2min": nonaffine.d2min,
                                            "n_neighbours": nonaffine.n_neighbours})
+    write_dump_frame(outputs.is_displacement, start, minimal_displacement_columns(start, minimal))
     write_json(outputs.record, {**state, **record, "provenance": provenance})

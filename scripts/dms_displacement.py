@@ -1,5 +1,5 @@
 """Snakemake step: inherent structures at the start of a DMS run and after one
-period; IS D_min, r0 and per-atom D2min between them, with a slice map."""
+period; IS D_min, r0, its per-atom displacement field and per-atom D2min between them."""
 
 import json
 from pathlib import Path

@@ -107,7 +107,7 @@ def test_displacement_record_of_relabelled_glass_is_certified_and_converged(ka_s
     order[majority[:10]], order[majority[10:]] = majority[10:], majority[:10]
     noise = rng.normal(0.0, 0.02, glass.positions.shape)
     moved = dataclasses.replace(glass, positions=glass.positions[order] + noise + [0.3, -0.2, 0.1])
-    record, _ = displacement_record(glass, moved, cutoff=1.4, model=model)
+    record, _, _ = displacement_record(glass, moved, cutoff=1.4, model=model)
     expected = np.sqrt(np.mean(np.sum((noise - noise.mean(axis=0)) ** 2, axis=1)))
     assert record["is_dmin"] == pytest.approx(expected, rel=1e-9)
     assert record["n_relabelled"] == 20

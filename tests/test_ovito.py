@@ -1,12 +1,11 @@
 """Per-atom outputs of the tiny campaign opened in OVITO (the ``ovito`` package) and
 checked against the workflow's own readers and analysis.
 
-The workflow writes no displacement frame (per-atom displacement vectors in a file OVITO
-reads; the ART events table keeps its saddle and final displacements in HDF5). Its frames
-are the DMS snapshots (start.dump, one_period.dump) and their inherent structures
-(inherent_start/ and inherent_one_period/inherent.data), its per-atom output the D2min
-dump; OVITO's own displacements and D2min between those frames are checked against
-analysis' and the displacement record's.
+The frames: the DMS snapshots (start.dump, one_period.dump) and their inherent structures
+(inherent_start/ and inherent_one_period/inherent.data); the per-atom outputs: the D2min
+dump and the displacement frame of IS D_min (is_displacement.dump). OVITO's own
+displacements and D2min between the frames are checked against analysis' and the
+displacement record's.
 
 Tolerances follow the files' precision: data files carry 17 significant digits, dumps 12
 (``%.12g``, a relative rounding of at most 5e-12).
@@ -174,3 +173,31 @@ def test_ovito_displacements_give_the_recorded_drift_and_is_dmin(tiny_campaign):
                                    atol=DISPLACEMENT_TOLERANCE)
         rms = np.sqrt(np.mean(np.sum((displacements - drift) ** 2, axis=1)))
         assert rms == pytest.approx(records[point]["is_dmin"], abs=DISPLACEMENT_TOLERANCE)
+
+
+def test_is_displacement_frame_in_ovito_is_the_minimal_displacement_field(tiny_campaign):
+    """is_displacement.dump as OVITO reads it (its Displacement vector property): each atom's
+    displacement to its partner in the other inherent structure, drift removed. Against
+    OVITO's own displacements between the inherent structures less the recorded drift
+    (atoms kept their label) or the minimum image to the partner (relabelled atoms); its
+    RMS is the record's IS D_min, its relabelled atoms the record's count."""
+    for point in state_points(tiny_campaign):
+        record = json.loads((point / "displacement.json").read_text())
+        start_file, after_file = inherent_files(point)
+        start, after = read_data_file(start_file), read_data_file(after_file)
+        data = ovito_particles(point / "is_displacement.dump")
+        assert_same_atoms(data, start, DUMP_ROUNDING)
+        field, partner = by_id(data, "Displacement"), by_id(data, "partner_id").astype(int)
+        drift = np.asarray(record["drift"])
+        relabelled = partner != start.ids
+        assert np.count_nonzero(relabelled) == record["n_relabelled"]
+        expected = ovito_displacements(start_file, after_file) - drift
+        partner_index = np.searchsorted(after.ids, partner)
+        expected[relabelled] = minimum_image(
+            after.positions[partner_index[relabelled]] - drift - start.positions[relabelled],
+            start.box)
+        np.testing.assert_allclose(field, expected, rtol=0, atol=DISPLACEMENT_TOLERANCE)
+        np.testing.assert_allclose(by_id(data, "displacement_magnitude"),
+                                   np.linalg.norm(field, axis=1), rtol=DUMP_RTOL, atol=1e-15)
+        rms = np.sqrt(np.mean(np.sum(field**2, axis=1)))
+        assert rms == pytest.approx(record["is_dmin"], rel=DUMP_RTOL)

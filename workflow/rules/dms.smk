@@ -68,6 +68,7 @@ rule dms_displacement:
     output:
         record=f"{DMS_POINT}/displacement.json",
         d2min=f"{DMS_POINT}/d2min.dump",
+        is_displacement=f"{DMS_POINT}/is_displacement.dump",
     log:
         f"{LOGS}/dms/sample{{sample}}/T{{temperature}}/{{mode}}/tw{{period}}_a{{amplitude}}_displacement.log",
     conda:
