@@ -101,6 +101,19 @@ def assert_same_atoms(data, configuration, tolerance: float) -> None:
         np.testing.assert_allclose(seen, expected, rtol=0, atol=tolerance)
 
 
+def dumps_of_the_state_points(campaign: Path, name: str):
+    """For each DMS state point: its displacement record, the files of its two inherent
+    structures and the structures, and its dump ``name`` as OVITO reads it, checked to
+    hold the atoms of the start inherent structure."""
+    for point in state_points(campaign):
+        record = json.loads((point / "displacement.json").read_text())
+        files = inherent_files(point)
+        start, after = map(read_data_file, files)
+        data = ovito_particles(point / name)
+        assert_same_atoms(data, start, DUMP_ROUNDING)
+        yield record, files, (start, after), data
+
+
 def test_ovito_reads_the_inherent_structure_data_files_as_the_workflow(tiny_campaign):
     """Box (cell and origin), ids, types and positions of every glass inherent structure."""
     files = sorted((tiny_campaign / "results" / "glass").glob("sample*/T*/inherent/inherent.data"))
@@ -122,12 +135,8 @@ def test_d2min_dump_in_ovito_holds_the_workflow_d2min(tiny_campaign):
     """The dump's atoms and its d2min and n_neighbours columns, as OVITO reads them, against
     the start inherent structure, D2min recomputed from the two inherent structures, the
     record's statistics, and OVITO's own D2min between them."""
-    for point in state_points(tiny_campaign):
-        record = json.loads((point / "displacement.json").read_text())
-        start_file, after_file = inherent_files(point)
-        start, after = read_data_file(start_file), read_data_file(after_file)
-        data = ovito_particles(point / "d2min.dump")
-        assert_same_atoms(data, start, DUMP_ROUNDING)
+    for record, (start_file, after_file), (start, after), data in dumps_of_the_state_points(
+            tiny_campaign, "d2min.dump"):
         column, neighbours = by_id(data, "d2min"), by_id(data, "n_neighbours")
         expected = d2min(start.positions, after.positions, start.box, after.box,
                          record["d2min_cutoff"])
@@ -181,12 +190,8 @@ def test_is_displacement_frame_in_ovito_is_the_minimal_displacement_field(tiny_c
     OVITO's own displacements between the inherent structures less the recorded drift
     (atoms kept their label) or the minimum image to the partner (relabelled atoms); its
     RMS is the record's IS D_min, its relabelled atoms the record's count."""
-    for point in state_points(tiny_campaign):
-        record = json.loads((point / "displacement.json").read_text())
-        start_file, after_file = inherent_files(point)
-        start, after = read_data_file(start_file), read_data_file(after_file)
-        data = ovito_particles(point / "is_displacement.dump")
-        assert_same_atoms(data, start, DUMP_ROUNDING)
+    for record, (start_file, after_file), (start, after), data in dumps_of_the_state_points(
+            tiny_campaign, "is_displacement.dump"):
         field, partner = by_id(data, "Displacement"), by_id(data, "partner_id").astype(int)
         drift = np.asarray(record["drift"])
         relabelled = partner != start.ids
