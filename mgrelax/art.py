@@ -576,9 +576,9 @@ class Lbfgs:
         return vector
 
 
-def largest_atom_force(evaluate: CountingSurface, point: Point) -> float:
-    """The largest force on one atom at ``point``, its rigid translation removed (eV/A)."""
-    return float(np.max(np.linalg.norm(evaluate.project(point.forces), axis=-1)))
+def largest_atom_force(forces: np.ndarray) -> float:
+    """The largest force on one atom of ``forces`` (n, d) (eV/A)."""
+    return float(np.max(np.linalg.norm(forces, axis=-1)))
 
 
 def minimise(evaluate: CountingSurface, positions: np.ndarray, settings: ArtSettings) -> Point:
@@ -592,9 +592,10 @@ def minimise(evaluate: CountingSurface, positions: np.ndarray, settings: ArtSett
     point = evaluate(np.array(positions, dtype=float))
     fire = Fire(settings.max_atom_step)
     for _ in range(settings.max_minimisation_steps):
-        if largest_atom_force(evaluate, point) < settings.minimum_force_tolerance:
+        forces = evaluate.project(point.forces)
+        if largest_atom_force(forces) < settings.minimum_force_tolerance:
             break
-        point = evaluate(point.positions + fire.move(evaluate.project(point.forces)))
+        point = evaluate(point.positions + fire.move(forces))
     return point
 
 
@@ -610,9 +611,9 @@ def descend(evaluate: CountingSurface, positions: np.ndarray, settings: ArtSetti
     """
     point, factor = evaluate(np.array(positions, dtype=float)), DESCENT_START_FACTOR
     for _ in range(settings.max_minimisation_steps):
-        if largest_atom_force(evaluate, point) < settings.descent_force:
-            break
         forces = evaluate.project(point.forces)
+        if largest_atom_force(forces) < settings.descent_force:
+            break
         trial = evaluate(point.positions + capped(factor * forces, settings.descent_atom_step))
         if trial.energy <= point.energy:
             point, factor = trial, min(factor * 1.2, 1.0)

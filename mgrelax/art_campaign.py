@@ -238,7 +238,7 @@ def relaxation_state(evaluate: CountingSurface, point: Point) -> str:
     """The force calls so far, the energy (eV) and the largest atom force (eV/A) of a
     relaxation at ``point``."""
     return (f"{evaluate.calls} force calls, energy {point.energy:.4f} eV, largest atom force "
-            f"{largest_atom_force(evaluate, point):.3g} eV/A")
+            f"{largest_atom_force(evaluate.project(point.forces)):.3g} eV/A")
 
 
 def search_outcome(search: Search, centre_id: int, event: Event, batch_force_calls: int) -> str:

@@ -35,6 +35,7 @@ import yaml
 from mgrelax.art_campaign import read_events
 from mgrelax.config import ConfigError, validate_config
 from mgrelax.glass import anneal_rate, ramp_steps
+from mgrelax.lammps_io import MINIMISATION_EVALUATIONS
 from mgrelax.plan import (STAGE_FOLDERS, batches, dms_grid_jobs, dms_sweep_jobs,
                           extra_cooling_rates, logs_folder, metad_campaign_jobs,
                           metad_size_series_jobs, steps_for, unique_jobs)
@@ -43,7 +44,6 @@ from mgrelax.provenance import provenance_files
 
 LOG_PATTERN = "log.lammps*"
 LOOP = re.compile(r"(\S+) on (\d+) procs for (\d+) steps with (\d+) atoms")
-EVALUATIONS = re.compile(r"Iterations, force evaluations = (\d+) (\d+)")
 SEARCH_LINE = re.compile(r"^(\S+ \S+) mgrelax\.art_campaign: sample (\d+) batch (\d+) "
                          r"search (\d+)/\d+ \(cluster \d+, atom \d+, seed (\d+)\)", re.MULTILINE)
 LOG_TIME_FORMAT = "%Y-%m-%d %H:%M:%S,%f"
@@ -67,7 +67,7 @@ def log_loops(run: Path) -> pd.DataFrame:
 def _loop(chunk: str) -> tuple[float, int, int, int, str]:
     """One loop from the text after 'Loop time of ' up to the next loop."""
     seconds, procs, steps, atoms = LOOP.match(chunk).groups()
-    evaluations = EVALUATIONS.search(chunk)
+    evaluations = MINIMISATION_EVALUATIONS.search(chunk)
     if evaluations:
         return float(seconds), int(procs), int(evaluations.group(2)), int(atoms), "minimisation"
     return float(seconds), int(procs), int(steps), int(atoms), "md"

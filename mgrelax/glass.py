@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import re
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +26,8 @@ from analysis.box import perpendicular_widths
 from analysis.structure import first_peak_and_minimum, pair_distribution
 from mgrelax.jobs import LOG_FILE, LammpsJob, Progress, run_job
 from mgrelax.launch import LaunchSettings
-from mgrelax.lammps_io import (read_data_file, read_dump_frame, read_hdf5, read_key_values,
-                               read_series,
+from mgrelax.lammps_io import (MINIMISATION_EVALUATIONS, MINIMISATION_STOPPED, read_data_file,
+                               read_dump_frame, read_hdf5, read_key_values, read_series,
                                write_hdf5, write_json)
 from mgrelax.plan import atom_counts, dense_volume, lammps_timestep, ramp_duration, steps_for
 from mgrelax.potentials import Model, resolve_potential_file, template_values
@@ -36,9 +35,6 @@ from mgrelax.potentials import Model, resolve_potential_file, template_values
 MELT_SERIES_EXTRA = ("msd",)
 MINIMISATION_THERMO_EVERY = 100
 """Iterations between the progress lines of a minimisation in its log.lammps."""
-MINIMISATION_STATS = re.compile(r"Stopping criterion = ([^\n]+).*?"
-                                r"Iterations, force evaluations = (\d+) (\d+)", re.S)
-"""Why a LAMMPS minimisation stopped, its iterations and force evaluations (its log)."""
 LOGGER = logging.getLogger(__name__)
 
 
@@ -339,8 +335,9 @@ def minimisation_plan(name: str, job: LammpsJob, n_atoms: int, model: Model) -> 
 def minimisation_outcome(name: str, directory: Path, record: dict) -> str:
     """What the end line of a minimisation says: why it stopped, its iterations and force
     evaluations (from its LAMMPS log), the energy and the residual forces (``record``)."""
-    stopped, iterations, evaluations = MINIMISATION_STATS.search(
-        (directory / LOG_FILE).read_text()).groups()
+    log = (directory / LOG_FILE).read_text()
+    stopped = MINIMISATION_STOPPED.search(log).group(1)
+    iterations, evaluations = MINIMISATION_EVALUATIONS.search(log).groups()
     energy, force = record["energy_unit"], record["force_unit"]
     return (f"({name}): {stopped}, {iterations} iterations, {evaluations} force evaluations; "
             f"energy {record['potential_energy']:.8g} {energy} "

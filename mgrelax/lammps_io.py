@@ -1,7 +1,8 @@
 """Reading the files LAMMPS writes and writing the workflow's HDF5 results.
 
-This is the one place that parses LAMMPS data files, dump files and the
-recorded series tables, so every later stage reads them the same way.
+This is the one place that parses LAMMPS data files, dump files, the
+recorded series tables and the lines of LAMMPS's log that summarise a minimisation,
+so every later stage reads them the same way.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,10 @@ import pandas as pd
 
 from analysis.box import box_matrix, volume
 
+MINIMISATION_STOPPED = re.compile(r"Stopping criterion = ([^\n]+)")
+"""Why a minimisation stopped, in LAMMPS's log (its summary after the loop)."""
+MINIMISATION_EVALUATIONS = re.compile(r"Iterations, force evaluations = (\d+) (\d+)")
+"""A minimisation's iterations and force evaluations, in LAMMPS's log."""
 SERIES_COLUMNS = ["step", "time", "target_temperature", "temperature", "pressure", "volume",
                   "potential_energy", "enthalpy"]
 
