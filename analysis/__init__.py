@@ -16,7 +16,7 @@ metad
     Free-energy barrier from the initial minimum to the first saddle of a metadynamics profile.
 metad_bias
     Bias and spread of the first-crossing metadynamics barrier (the workflow's stopping
-    rule, from mgrelax.metad) on a Langevin double well of known barrier.
+    rule, from mgrelax.metad.jobs) on a Langevin double well of known barrier.
 barriers
     Barrier spectra: parallel/sequential/effective single barriers (plug-in, and from
     Gaussian or log-normal fits with right-censored runs), activation energy and entropy.

@@ -10,7 +10,7 @@ w exp(-V(s) / k_B Delta T) with V the grid value at the bin of s, summed on a gr
 bin centres (the workflow's GRID_SPACING) whose slope at the bin of s gives the bias
 force. Every
 ``check_steps`` steps (the workflow's segments) the workflow's own stopping rule reads
-the barrier: mgrelax.metad.crossing_of_hills on the hills so far, with the initial
+the barrier: mgrelax.metad.jobs.crossing_of_hills on the hills so far, with the initial
 basin from early_median_cv and the least basin depth from least_basin_depth, so the
 estimate is the one the campaign would record for this surface.
 

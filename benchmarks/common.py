@@ -13,12 +13,12 @@ from pathlib import Path
 import yaml
 
 from mgrelax.config import model_of, validate_config
-from mgrelax.glass import melt_job
+from mgrelax.glass.jobs import melt_job
 from mgrelax.plan import lammps_timestep
 from mgrelax.jobs import LammpsJob, run_job
 from mgrelax.launch import LaunchSettings
 from mgrelax.potentials import Model
-from mgrelax.scattering import scattering_job
+from mgrelax.scattering.jobs import scattering_job
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "config.yaml"
 LOOP_TIME = re.compile(r"^Loop time of (\S+) on (\d+) procs for (\d+) steps with (\d+) atoms",
@@ -56,7 +56,7 @@ def melt_liquid(config: dict, model: Model, directory: Path) -> Path:
 def nvt_job(config: dict, model: Model, steps: int, directory: Path,
             liquid: Path) -> LammpsJob:
     """``steps`` NVT time steps of ``liquid`` at the melt temperature with two snapshots:
-    the workflow's F_s job (mgrelax.scattering.scattering_job), an input that every
+    the workflow's F_s job (mgrelax.scattering.jobs.scattering_job), an input that every
     LAMMPS build runs, Debian's 2021 one included (it cannot run the quench)."""
     settings = {**config, "intermediate_scattering": {
         "duration": steps * lammps_timestep(config, model), "frames": 2}}

@@ -27,7 +27,7 @@ import pandas as pd
 from common import DEFAULT_CONFIG, work_folder
 
 from mgrelax.config import load_config_file, model_of
-from mgrelax.dms import dms_job, fit_record
+from mgrelax.dms.jobs import dms_job, fit_record
 from mgrelax.jobs import run_job
 from mgrelax.launch import LaunchSettings
 from mgrelax.plan import number_label

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from common import (DEFAULT_CONFIG, benchmark_config, loop_figures, melt_liquid, nvt_job,
                     work_folder)
-from mgrelax.glass import quench_job
+from mgrelax.glass.jobs import quench_job
 from mgrelax.jobs import (FRAMES_DIR, INPUT_FILE, LOG_FILE, LammpsError, LammpsJob, error_line,
                           run_job)
 from mgrelax.launch import LaunchSettings, find_executable, run_environment

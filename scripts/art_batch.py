@@ -1,7 +1,7 @@
 """Snakemake step: one batch of ART nouveau searches on the clusters of a glass sample
 (events table, resumable)."""
 
-from mgrelax.art_campaign import run_batch
+from mgrelax.art.jobs import run_batch
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "art")

@@ -1,7 +1,7 @@
 """Snakemake step: the ART events of every batch in one table, duplicates marked, and
 the spectrum statistics."""
 
-from mgrelax.art_summary import write_art_events
+from mgrelax.art.summary import write_art_events
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "art")

@@ -1,7 +1,7 @@
 """Snakemake step: climbing-image NEB on the first unique verified ART events and the
 comparison of the barriers."""
 
-from mgrelax.art_neb import write_neb_check
+from mgrelax.art.neb_check import write_neb_check
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "art")

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from mgrelax.art_figures import neb_figure
+from mgrelax.art.figures import neb_figure
 from mgrelax.figures import save
 from mgrelax.step import step_context
 

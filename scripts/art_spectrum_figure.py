@@ -1,6 +1,6 @@
 """Snakemake step: the spectrum of activation energies of the unique ART events."""
 
-from mgrelax.art_figures import spectrum_plot
+from mgrelax.art.figures import spectrum_plot
 from mgrelax.step import step_context
 
 step_context(snakemake, "art")

@@ -3,7 +3,7 @@ the snapshots at its start and after one period."""
 
 from pathlib import Path
 
-from mgrelax.dms import dms_job, fit_record, publish_cycle_frames, state_point
+from mgrelax.dms.jobs import dms_job, fit_record, publish_cycle_frames, state_point
 from mgrelax.jobs import run_job
 from mgrelax.lammps_io import write_json
 from mgrelax.step import step_context

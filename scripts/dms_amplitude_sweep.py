@@ -1,6 +1,6 @@
 """Snakemake step: moduli against strain amplitude at one state point (linearity)."""
 
-from mgrelax.dms_summary import write_amplitude_sweep
+from mgrelax.dms.summary import write_amplitude_sweep
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "dms")

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from mgrelax.dms_figures import cycle_plot
+from mgrelax.dms.figures import cycle_plot
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "dms")

@@ -4,8 +4,8 @@ period; IS D_min, r0, its per-atom displacement field and per-atom D2min between
 import json
 from pathlib import Path
 
-from mgrelax.displacement import displacement_step
-from mgrelax.dms import state_point
+from mgrelax.dms.displacement import displacement_step
+from mgrelax.dms.jobs import state_point
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "dms")

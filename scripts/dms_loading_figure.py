@@ -1,6 +1,6 @@
 """Snakemake step: the correspondence point's last cycle in each loading mode (Fusco Fig. 9)."""
 
-from mgrelax.dms_figures import loading_modes_plot
+from mgrelax.dms.figures import loading_modes_plot
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "dms")

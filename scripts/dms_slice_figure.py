@@ -4,7 +4,7 @@ start of one DMS run."""
 import json
 from pathlib import Path
 
-from mgrelax.dms_figures import nonaffine_slice_plot
+from mgrelax.dms.figures import nonaffine_slice_plot
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "dms")

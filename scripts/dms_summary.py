@@ -1,7 +1,7 @@
 """Snakemake step: DMS tables (moduli, spectra, correspondence, KWW loss fits, scaling
 law) and figures."""
 
-from mgrelax.dms_summary import write_dms_summary
+from mgrelax.dms.summary import write_dms_summary
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "dms")

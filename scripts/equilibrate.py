@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from mgrelax.glass import equilibrate_job, structure_of_hold
+from mgrelax.glass.jobs import equilibrate_job, structure_of_hold
 from mgrelax.jobs import run_job
 from mgrelax.step import step_context
 

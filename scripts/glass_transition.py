@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from mgrelax.glass import glass_transition_record
+from mgrelax.glass.jobs import glass_transition_record
 from mgrelax.lammps_io import write_json
 from mgrelax.step import step_context
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from mgrelax.glass import inherent_structure_job, run_minimisations
+from mgrelax.glass.jobs import inherent_structure_job, run_minimisations
 from mgrelax.lammps_io import write_json
 from mgrelax.step import step_context
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from mgrelax.jobs import run_job
 from mgrelax.lammps_io import write_json
-from mgrelax.scattering import scattering_job, scattering_record
+from mgrelax.scattering.jobs import scattering_job, scattering_record
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "scattering")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from mgrelax.glass import check_liquid, melt_job, seeds
+from mgrelax.glass.jobs import check_liquid, melt_job, seeds
 from mgrelax.jobs import run_job
 from mgrelax.lammps_io import write_json
 from mgrelax.step import step_context

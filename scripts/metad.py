@@ -3,7 +3,7 @@ trajectory, hills, free-energy profile, barrier and figure."""
 
 from pathlib import Path
 
-from mgrelax.metad import metad_step
+from mgrelax.metad.jobs import metad_step
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "metad")

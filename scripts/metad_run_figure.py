@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from mgrelax.figures import save
-from mgrelax.metad_figures import run_figure
+from mgrelax.metad.figures import run_figure
 from mgrelax.step import step_context
 
 step_context(snakemake, "metad")

@@ -1,6 +1,6 @@
 """Snakemake step: cluster-size convergence of the metadynamics barrier (table, figure)."""
 
-from mgrelax.metad_summary import write_size_convergence
+from mgrelax.metad.summary import write_size_convergence
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "metad")

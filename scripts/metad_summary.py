@@ -2,7 +2,7 @@
 and figures (one run, spectra, convergence, Delta F(T) with the ART mean at 0 K when
 the ART stage runs, Arrhenius plot)."""
 
-from mgrelax.metad_summary import write_metad_summary
+from mgrelax.metad.summary import write_metad_summary
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "metad")

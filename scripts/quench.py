@@ -5,7 +5,7 @@ quench.cooling_rate, or at the rate of the cooling-rate study given as the param
 import dataclasses
 from pathlib import Path
 
-from mgrelax.glass import quench_job, series_to_hdf5
+from mgrelax.glass.jobs import quench_job, series_to_hdf5
 from mgrelax.jobs import run_job
 from mgrelax.step import step_context
 

@@ -2,7 +2,7 @@
 to glass_transition.extrapolate_to (table and figure)."""
 
 from mgrelax.step import step_context
-from mgrelax.tg_rate import write_tg_rate_summary
+from mgrelax.glass.tg_rate import write_tg_rate_summary
 
 context = step_context(snakemake, "glass")
 write_tg_rate_summary(snakemake.input.transitions, snakemake.params.cooling_rates,

@@ -8,10 +8,10 @@ import pytest
 from scipy.stats import beta
 
 from analysis.art import duplicate_of, spectrum_statistics, success_rate
-from mgrelax.art import LEVEL_STATUSES, LEVELS
-from mgrelax.art_campaign import EventTable
-from mgrelax.art_figures import spectrum_figure
-from mgrelax.art_summary import mark_duplicates, summary_record
+from mgrelax.art.engine import LEVEL_STATUSES, LEVELS
+from mgrelax.art.jobs import EventTable
+from mgrelax.art.figures import spectrum_figure
+from mgrelax.art.summary import mark_duplicates, summary_record
 from mgrelax.figures import plotted_data
 
 N_ATOMS = 4

@@ -14,7 +14,7 @@ from scipy.signal import lfilter
 from analysis.glass_transition import (GlassTransition, fit_glass_transition,
                                        fit_hinge_transition)
 from analysis.tg_rate import RateMean, fit_rate_line, mean_tg_per_rate
-from mgrelax.glass_summary import combined_tg, glass_transition_table
+from mgrelax.glass.summary import combined_tg, glass_transition_table
 
 TG = 700.0
 SLOPE_GLASS = 1.0e-3   # e.g. volume per atom per K

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize, root
 
-from mgrelax.art import (ACTIVATIONS, FIRST_ORDER, NEIGHBOUR_SADDLE, SADDLE, ArtSettings,
+from mgrelax.art.engine import (ACTIVATIONS, FIRST_ORDER, NEIGHBOUR_SADDLE, SADDLE, ArtSettings,
                          CountingSurface, Point, find_saddle, lanczos_lowest, search_levels,
                          spectator_atoms)
-from mgrelax.art_metabasin import MetabasinCheck, climbing_image_neb
+from mgrelax.art.metabasin import MetabasinCheck, climbing_image_neb
 
 
 class Surface:

@@ -6,13 +6,13 @@ import pytest
 import yaml
 
 from conftest import TINY_CONFIG
-from mgrelax.art import (ACTIVATIONS, SADDLE, ArtSettings, CountingSurface, find_saddle,
+from mgrelax.art.engine import (ACTIVATIONS, SADDLE, ArtSettings, CountingSurface, find_saddle,
                          random_push_direction)
-from mgrelax.art_metabasin import MetabasinCheck, climbing_image_neb
+from mgrelax.art.metabasin import MetabasinCheck, climbing_image_neb
 from mgrelax.config import validate_config
-from mgrelax.lammps_surface import open_surface
+from mgrelax.art.lammps_surface import open_surface
 from mgrelax.launch import LaunchSettings
-from mgrelax.neb import run_neb
+from mgrelax.art.neb import run_neb
 from test_neb import CU, build_hop, minimum_image, single_point
 
 
@@ -73,7 +73,7 @@ def test_vacancy_hop_saddle_is_the_neb_saddle(vacancy, tmp_path, activation, mov
 
 
 def test_the_in_process_neb_of_the_metabasin_check_agrees_with_lammps_neb(vacancy, tmp_path):
-    """The band that connects a neighbour to the start (mgrelax.art_metabasin) on the vacancy
+    """The band that connects a neighbour to the start (mgrelax.art.metabasin) on the vacancy
     hop: its barrier equals LAMMPS's climbing-image NEB barrier between the same minima
     to 5 meV."""
     hop, surface = vacancy

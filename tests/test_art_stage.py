@@ -12,22 +12,22 @@ import pytest
 import yaml
 
 from conftest import TINY_CONFIG
-from mgrelax import art_campaign
-from mgrelax.art import (FAILURES, LEVEL_STATUSES, LEVELS, SADDLE, ArtSettings, Event,
+from mgrelax.art import jobs as art_jobs
+from mgrelax.art.engine import (FAILURES, LEVEL_STATUSES, LEVELS, SADDLE, ArtSettings, Event,
                          find_saddle, random_push_direction)
-from mgrelax.art_campaign import (ARRAY_FIELDS, COLUMN_UNITS, ERROR, BatchTable, EventTable,
+from mgrelax.art.jobs import (ARRAY_FIELDS, COLUMN_UNITS, ERROR, BatchTable, EventTable,
                                   column_unit, event_row, read_events, run_batch, write_events)
 from mgrelax.plan import Search, batches
-from mgrelax.art_search import check_radii
+from mgrelax.art.search import check_radii
 from analysis.box import box_matrix
-from mgrelax.art_neb import disagreement_reason, write_neb_check
+from mgrelax.art.neb_check import disagreement_reason, write_neb_check
 from mgrelax.config import ConfigError, model_of, validate_config
-from mgrelax.glass import inherent_structure_job, melt_job
+from mgrelax.glass.jobs import inherent_structure_job, melt_job
 from mgrelax.jobs import PARTIAL, run_job
 from mgrelax.lammps_io import read_data_file, read_hdf5
-from mgrelax.lammps_surface import open_surface
+from mgrelax.art.lammps_surface import open_surface
 from mgrelax.launch import LaunchSettings
-from mgrelax.metad import run_centre
+from mgrelax.metad.jobs import run_centre
 from test_neb import CU, build_hop, minimum_image
 
 SEARCHES = 3
@@ -70,13 +70,13 @@ def counting_searches(monkeypatch, fail_at=None, error=Killed):
             raise error("LAMMPS: lost atoms")
         return real_search(*args, **kwargs)
 
-    real_search = art_campaign.search_cluster
-    monkeypatch.setattr(art_campaign, "search_cluster", search)
+    real_search = art_jobs.search_cluster
+    monkeypatch.setattr(art_jobs, "search_cluster", search)
     return seeds
 
 
 def test_every_column_of_an_event_has_its_unit():
-    """A real-valued field added to mgrelax.art.Event must get its unit here."""
+    """A real-valued field added to mgrelax.art.engine.Event must get its unit here."""
     for field in dataclasses.fields(Event):
         if type(field.default) is float:
             assert field.name in COLUMN_UNITS, field.name

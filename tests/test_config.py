@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import run_snakemake
-from mgrelax.art import ArtSettings
+from mgrelax.art.engine import ArtSettings
 from mgrelax.config import ConfigError, apply_schema, job_resources, launch_settings, \
     load_schema, validate_config
 
@@ -110,7 +110,7 @@ def test_potential_with_wrong_checksum_is_refused(tiny_config, tmp_path, monkeyp
 
 
 def test_art_engine_defaults_are_the_engines(tiny_config):
-    """art.engine holds exactly the fields of mgrelax.art.ArtSettings, with its defaults and
+    """art.engine holds exactly the fields of mgrelax.art.engine.ArtSettings, with its defaults and
     types, so that ArtSettings(**art.engine) is the engine's default search."""
     engine = validate_config(with_change(tiny_config, "art", {}))["art"]["engine"]
     schema = load_schema()["properties"]["art"]["properties"]["engine"]["properties"]

@@ -131,7 +131,7 @@ def test_metad_is_marked_as_an_upper_bound(tiny_config):
 def test_art_searches_are_timed_from_the_batch_log(tmp_path):
     log = tmp_path / "batch0.log"
     log.write_text("".join(
-        f"2026-12-06 22:36:{second:02d},500 mgrelax.art_campaign: sample 0 batch 0 search "
+        f"2026-12-06 22:36:{second:02d},500 mgrelax.art.jobs: sample 0 batch 0 search "
         f"{number}/3 (cluster 0, atom 50, seed {2000 + number}): saddle, E_a 1.0 eV, "
         "400 force calls \n" for number, second in ((1, 10), (2, 13), (3, 20))))
     times = search_times(log)

@@ -12,10 +12,10 @@ import pandas as pd
 
 from analysis.dms import fit_oscillation
 from mgrelax.config import model_of, validate_config
-from mgrelax.displacement import displacement_record
-from mgrelax.dms_summary import loss_spectrum_fits
-from mgrelax.dms import dms_job, read_dms_series
-from mgrelax.glass import melt_job, quench_job
+from mgrelax.dms.displacement import displacement_record
+from mgrelax.dms.summary import loss_spectrum_fits
+from mgrelax.dms.jobs import dms_job, read_dms_series
+from mgrelax.glass.jobs import melt_job, quench_job
 from mgrelax.jobs import CHECKPOINT_FILES, run_job
 from mgrelax.lammps_io import read_data_file
 from mgrelax.launch import LaunchSettings
@@ -124,7 +124,7 @@ sys.path.insert(0, {tests!r})
 from pathlib import Path
 from test_dms import ka_config, PERIOD, AMPLITUDE
 from mgrelax.config import model_of
-from mgrelax.dms import dms_job
+from mgrelax.dms.jobs import dms_job
 from mgrelax.jobs import run_job
 from mgrelax.launch import LaunchSettings
 

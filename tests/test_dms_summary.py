@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.stats import t as student_t
 
-from mgrelax.dms_summary import (MIN_SAMPLES_FOR_POINT_WEIGHTS, correspondence, dms_spectra,
+from mgrelax.dms.summary import (MIN_SAMPLES_FOR_POINT_WEIGHTS, correspondence, dms_spectra,
                                  sample_means, scaling_law)
 
 BY = ["mode", "temperature", "period"]
@@ -223,7 +223,7 @@ def test_spectra_count_the_samples_whose_is_dmin_did_not_converge(caplog):
 
 
 def test_the_scaling_figure_draws_the_periods_left_out_open():
-    from mgrelax.dms_figures import scaling_law_figure
+    from mgrelax.dms.figures import scaling_law_figure
     from mgrelax.figures import plt
     from mgrelax.potentials import load_catalogue
 

@@ -85,7 +85,7 @@ def test_the_refused_keyword_really_fails_in_that_build(debian_lmp, tmp_path):
     """The probe's verdict holds for the template itself: the melt input the workflow
     renders stops in Debian's build at create_atoms."""
     from mgrelax.config import model_of
-    from mgrelax.glass import melt_job
+    from mgrelax.glass.jobs import melt_job
     from mgrelax.jobs import run_job
 
     config = validate_config(tiny_config())
@@ -162,7 +162,7 @@ def test_neb_on_four_open_mpi_ranks_gives_the_wheels_barrier(debian_lmp, tmp_pat
     machine's cores), against the same NEB on the wheel's MPICH ranks."""
     from test_neb import CU, FORCE_TOLERANCE, NEB_TIMESTEP, REPLICAS, build_hop
 
-    from mgrelax.neb import run_neb
+    from mgrelax.art.neb import run_neb
 
     hop = build_hop(tmp_path, CU)
     barriers = []

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from mgrelax.config import validate_config
-from mgrelax.glass import melt_job, quench_job
+from mgrelax.glass.jobs import melt_job, quench_job
 from mgrelax.jobs import (CHECKPOINT_FILES, JobFolderBusy, LammpsError, changed_outputs,
                           run_job)
 from mgrelax.lammps_io import read_series
@@ -58,7 +58,7 @@ def kill_long_melt(directory, names):
 
 KILLED_QUENCH = textwrap.dedent("""
     from pathlib import Path
-    from mgrelax.glass import quench_job
+    from mgrelax.glass.jobs import quench_job
     from mgrelax.jobs import run_job
     from mgrelax.launch import LaunchSettings
     from mgrelax.potentials import load_catalogue

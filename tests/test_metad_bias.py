@@ -13,7 +13,7 @@ from scipy.integrate import quad
 from analysis.barriers import BOLTZMANN
 from analysis.metad_bias import (DoubleWell, Langevin, Protocol, WellTemperedBias, bias_estimate,
                                  first_crossings, langevin_step, profile_grid)
-from mgrelax.metad import hills_free_energy
+from mgrelax.metad.jobs import hills_free_energy
 
 TEMPERATURE = 600.0                   # K, the middle of the default campaign's 500-700 K
 KT = BOLTZMANN * TEMPERATURE          # 0.052 eV

@@ -13,8 +13,8 @@ from scipy.stats import CensoredData, norm
 
 from analysis.barriers import BOLTZMANN, transition_frequency
 from mgrelax.lammps_io import write_hdf5
-from mgrelax.metad_figures import REDUCTION_PANELS, activation_figure
-from mgrelax.metad_summary import write_metad_summary, write_size_convergence
+from mgrelax.metad.figures import REDUCTION_PANELS, activation_figure
+from mgrelax.metad.summary import write_metad_summary, write_size_convergence
 
 ACTIVATION_ENERGY = 1.0   # eV
 ACTIVATION_ENTROPY = 10.0  # k_B
@@ -291,7 +291,7 @@ def test_censored_runs_enter_the_fit_and_warn_above_a_fifth(tmp_path, caplog):
              for run, barrier in enumerate(barriers)]
     paths += [make_run(root, 600.0, "4", CROSSED_RUNS + run, "no_saddle", filled_depth=0.55)
               for run in range(8)]
-    with caplog.at_level("WARNING", logger="mgrelax.metad_summary"):
+    with caplog.at_level("WARNING", logger="mgrelax.metad.summary"):
         output = summarise(tmp_path, paths)
     row = pd.read_csv(output.spectra).iloc[0]
     location, scale = norm.fit(CensoredData(uncensored=barriers, right=np.full(8, 0.55)))
@@ -335,7 +335,7 @@ def test_figure_notes_of_a_sparse_campaign_cover_no_data(tmp_path):
     """The default campaign of issue 21 (its barriers): few crossed runs, no fit.
     Notes ('no fit: ...', counts, 'no barrier') sit above the panels: no drawn point is
     under a text (the old bottom-left 'no fit' note covered the low point at 600 K)."""
-    from mgrelax.metad_figures import run_figure, spectra_figure
+    from mgrelax.metad.figures import run_figure, spectra_figure
 
     root = tmp_path / "metad"
     paths = [make_run(root, 600.0, "4", 0, "crossed", 0.246)]

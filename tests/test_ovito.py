@@ -23,7 +23,7 @@ from ovito.pipeline import FileSource, ReferenceConfigurationModifier
 
 from analysis.box import minimum_image
 from analysis.dmin import MIN_NEIGHBOURS, d2min
-from mgrelax.displacement import INHERENT_DIRS
+from mgrelax.dms.displacement import INHERENT_DIRS
 from mgrelax.lammps_io import read_data_file, read_dump_frame
 
 SAME_TEXT = 1e-12

@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mgrelax.art import FORCE_CALL_COUNTS, LEVELS, SADDLE, Event
-from mgrelax.art_campaign import EventTable, event_row, read_events, run_batch, write_events
-from mgrelax.art_neb import write_neb_check
+from mgrelax.art.engine import FORCE_CALL_COUNTS, LEVELS, SADDLE, Event
+from mgrelax.art.jobs import EventTable, event_row, read_events, run_batch, write_events
+from mgrelax.art.neb_check import write_neb_check
 from mgrelax.config import model_of
 from mgrelax.cost import search_times
-from mgrelax.glass import MINIMISATION_THERMO_EVERY, inherent_structure_job, run_minimisations
+from mgrelax.glass.jobs import MINIMISATION_THERMO_EVERY, inherent_structure_job, run_minimisations
 from mgrelax.jobs import Progress, duration
 from mgrelax.launch import LaunchSettings
 from mgrelax.lammps_io import read_key_values
@@ -84,7 +84,7 @@ def test_a_batch_reports_each_search_and_within_it(tiny_inherent, tmp_path, job_
     rows = read_events(output)[0].rows
     totals = rows[list(FORCE_CALL_COUNTS)].sum(axis=1)
     first = job_log.read_text().splitlines()[0]
-    assert re.search(rf"mgrelax.art_campaign: sample 0 batch 0: {SEARCHES} ART searches from "
+    assert re.search(rf"mgrelax.art.jobs: sample 0 batch 0: {SEARCHES} ART searches from "
                      r".*inherent.data \(0 done by an earlier attempt\); progress in this log",
                      first)
 

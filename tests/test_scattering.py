@@ -12,11 +12,12 @@ import yaml
 
 from analysis.structure import pair_distribution
 from mgrelax.config import model_of, validate_config
-from mgrelax.glass import hold_frames, melt_job
+from mgrelax.glass.jobs import hold_frames, melt_job
 from mgrelax.jobs import run_job
 from mgrelax.lammps_io import read_dump_frame, read_hdf5, write_hdf5, write_json
 from mgrelax.launch import LaunchSettings
-from mgrelax.scattering import scattering_job, scattering_record, write_scattering_summary
+from mgrelax.scattering.jobs import scattering_job, scattering_record
+from mgrelax.scattering.summary import write_scattering_summary
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPERATURE = 1.0                       # epsilon / k_B

@@ -5,11 +5,11 @@ import math
 import pytest
 
 from mgrelax.config import validate_config
-from mgrelax.glass import anneal_job, equilibrate_job, inherent_structure_job, melt_job, \
+from mgrelax.glass.jobs import anneal_job, equilibrate_job, inherent_structure_job, melt_job, \
     quench_job
-from mgrelax.metad import ClusterAtom, metad_job
+from mgrelax.metad.jobs import ClusterAtom, metad_job
 from mgrelax.potentials import load_catalogue
-from mgrelax.scattering import scattering_job
+from mgrelax.scattering.jobs import scattering_job
 from mgrelax.templates import TemplateValueError, lammps_token, render, template_names
 
 

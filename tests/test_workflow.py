@@ -15,10 +15,10 @@ import yaml
 from scipy.stats import beta
 
 from conftest import REPO, TINY_CONFIG, run_snakemake
-from mgrelax.art import FAILURES, LEVEL_STATUSES
-from mgrelax.art_campaign import read_events
+from mgrelax.art.engine import FAILURES, LEVEL_STATUSES
 from mgrelax.lammps_io import read_data_file, read_hdf5
 from mgrelax.potentials import load_catalogue
+from mgrelax.reproducibility import compare_runs
 
 FIGURE_RULES = {"glass_summary", "dms_summary", "dms_amplitude_sweep", "dms_loading_figure",
                 "dms_cycle_figure", "dms_slice_figure", "scattering_summary", "metad_summary",
@@ -120,27 +120,29 @@ def test_every_figure_has_its_plotted_numbers_beside_it(tiny_campaign):
 
 def test_a_fresh_run_with_the_same_seeds_gives_identical_results(tiny_campaign, tmp_path):
     """Same config, seeds, machine and rank count: LAMMPS and the ART engine are
-    deterministic, so the files of a second run from scratch are byte-identical: the glass
-    of one sample to its inherent structure and the Tg fit, a DMS run and its inherent
-    structures, a metadynamics run, and the ART searches' events (their HDF5 file also
-    holds the run's provenance, with its dates, so its table is compared)."""
-    files = [f"results/glass/sample0/{name}" for name in (
+    deterministic, so a second run of the whole campaign from scratch gives the same
+    results: every file byte-identical but for what records when, where and how fast it
+    was made (mgrelax.reproducibility), and the glass, DMS, metadynamics and ART results
+    byte for byte."""
+    result = run_snakemake(tmp_path, "all", "run_figures", "validation")
+    assert result.returncode == 0, result.stderr[-3000:]
+    comparison = compare_runs(tiny_campaign / "results", tmp_path / "results")
+    assert comparison.same, comparison.summary()
+    assert set(comparison.set_aside.values()) <= {
+        "JSON run-record keys", "HDF5 attributes' run-record keys", "PDF creation date",
+        "provenance.csv columns created, wall_time_s, host, workflow_version",
+        "cost_model.csv columns core_hours, low, high", "validation.csv columns paper_scale_cost"}
+    byte_identical = [f"glass/sample0/{name}" for name in (
         "melt/liquid.data", "quench/quenched.data", "quench/series.dat",
         "anneal/annealed.data", "T300/equilibrate/glass.data", "T300/inherent/inherent.data",
         "glass_transition.json")]
-    files += [f"results/dms/sample0/T300/shear/tw1_a0.012/{name}" for name in (
-        "series.dat", "d2min.dump")]
-    files += [f"results/metad/T300/r4/run0/{name}" for name in (
+    byte_identical += [f"dms/sample0/T300/shear/tw1_a0.012/{name}" for name in (
+        "series.dat", "d2min.dump", "is_displacement.dump", "inherent_one_period/inherent.data")]
+    byte_identical += [f"metad/T300/r4/run0/{name}" for name in (
         "trajectory.csv", "hills.csv", "free_energy.csv")]
-    art_batch = "results/art/sample0/batch0/events.h5"
-    result = run_snakemake(tmp_path, "--", *files, art_batch)
-    assert result.returncode == 0, result.stderr[-3000:]
-    files.append("results/dms/sample0/T300/shear/tw1_a0.012/inherent_one_period/inherent.data")
-    for name in files:
-        assert (tmp_path / name).read_bytes() == (tiny_campaign / name).read_bytes(), name
-    again, first = read_events(tmp_path / art_batch)[0], read_events(tiny_campaign / art_batch)[0]
-    pd.testing.assert_frame_equal(again.rows, first.rows)
-    assert np.array_equal(again.saddle_displacement, first.saddle_displacement, equal_nan=True)
+    byte_identical += ["art/events.csv", "dms/spectra.csv", "metad/spectra.csv"]
+    assert set(byte_identical) <= set(comparison.identical)
+    assert len(comparison.identical) + len(comparison.set_aside) > 500
 
 
 def test_html_report_holds_the_captioned_figures(tiny_campaign):

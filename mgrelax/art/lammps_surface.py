@@ -1,4 +1,4 @@
-"""LAMMPS as the energy surface of the ART engine (mgrelax.art.EnergySurface).
+"""LAMMPS as the energy surface of the ART engine (mgrelax.art.engine.EnergySurface).
 
 One serial LAMMPS instance of the embedded library holds the system; each call
 scatters the positions (atom-id order, by pointer from a numpy buffer), runs
@@ -15,8 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mgrelax.glass import common_values, relative_path
-from mgrelax.jobs import link_potential
+from mgrelax.jobs import common_values, link_potential, relative_path
 from mgrelax.launch import lammps_instance
 from mgrelax.lammps_io import write_text_atomically
 from mgrelax.potentials import Model

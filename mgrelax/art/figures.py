@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import lognorm
 
-from mgrelax.art import LEVEL_STATUSES, LEVELS
+from mgrelax.art.engine import LEVEL_STATUSES, LEVELS
 from mgrelax.figures import COLUMN_WIDTH_IN, save
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from analysis.relaxation import check_storage, fit_kww_loss
 from analysis.scaling import fit_power_law
-from mgrelax.dms_figures import (amplitude_sweep_figure, maps_figure, scaling_law_figure,
+from mgrelax.dms.figures import (amplitude_sweep_figure, maps_figure, scaling_law_figure,
                                  spectra_figure, temperature_figure)
 from mgrelax.figures import save
 from mgrelax.lammps_io import write_json

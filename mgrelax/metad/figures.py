@@ -7,7 +7,7 @@ import numpy as np
 from scipy.stats import lognorm
 
 from analysis.barriers import BOLTZMANN
-from mgrelax.figures import COLUMN_WIDTH_IN, panel_note
+from mgrelax.figures import COLUMN_WIDTH_IN, panel_note, temperature_colours
 
 
 def run_figure(trajectory, grid, free_energy, record: dict):
@@ -52,13 +52,6 @@ REDUCTION_PANELS = (
 EXPERIMENT_MARKERS = "s^vD<>po*h"
 
 
-def _temperature_colours(temperatures):
-    """Colours from blue (coldest) to yellow (hottest), all visible on white."""
-    temperatures = sorted(temperatures)
-    return {t: plt.cm.plasma(0.85 * i / max(1, len(temperatures) - 1))
-            for i, t in enumerate(temperatures)}
-
-
 def spectra_figure(samples: dict, spectra):
     """Barrier spectra (Figs. 3b, 4a): one histogram of the crossed runs' Delta F per
     temperature (``samples``: {T: barriers in eV}), coldest on top, with the
@@ -70,7 +63,7 @@ def spectra_figure(samples: dict, spectra):
     values = [b for b in samples.values() if len(b)]
     edges = np.histogram_bin_edges(np.concatenate(values) if values else [0.0, 1.0], bins="auto")
     x = np.linspace(max(edges[0], 1e-6), edges[-1], 200)
-    colours = _temperature_colours(rows["temperature"])
+    colours = temperature_colours(rows["temperature"])
     for axis, (_, row) in zip(axes[:, 0], rows.iterrows()):
         barriers = samples.get(row["temperature"], np.empty(0))
         axis.hist(barriers, bins=edges, color=colours[row["temperature"]], alpha=0.7)
@@ -93,7 +86,7 @@ def convergence_figure(curves: dict):
     """Running mean (line), +- sd (dashed) and +- sem (band) of Delta F against the
     number of crossed runs (Fig. 3a); ``curves``: {T: analysis RunningStatistics}."""
     figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.6))
-    colours = _temperature_colours(curves)
+    colours = temperature_colours(curves)
     for temperature, stats in sorted(curves.items()):
         colour = colours[temperature]
         axis.plot(stats.n, stats.mean, color=colour, lw=1.0, label=f"{temperature:g} K")

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.dmin import MAX_DRIFT_ITERATIONS, MinimalDisplacement, d2min, is_dmin
-from mgrelax.glass import inherent_structure_job, run_minimisations
+from mgrelax.glass.jobs import inherent_structure_job, run_minimisations
 from mgrelax.jobs import LammpsJob
 from mgrelax.lammps_io import Configuration, read_data_file, write_dump_frame, write_json
 from mgrelax.potentials import Model

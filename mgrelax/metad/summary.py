@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import math
 from pathlib import Path
 
 import numpy as np
@@ -38,9 +37,9 @@ from analysis.barriers import (MIN_OBSERVED, MIN_TEMPERATURES, activation_parame
                                model_single_barrier, running_statistics, single_barrier,
                                transition_frequency)
 from mgrelax.figures import save
-from mgrelax.lammps_io import read_hdf5, write_json
-from mgrelax.metad import cluster_cutoff
-from mgrelax.metad_figures import (activation_figure, arrhenius_figure, cluster_size_figure,
+from mgrelax.lammps_io import plain_json, read_hdf5, write_json
+from mgrelax.metad.jobs import cluster_cutoff
+from mgrelax.metad.figures import (activation_figure, arrhenius_figure, cluster_size_figure,
                                    convergence_figure, run_figure, spectra_figure)
 
 LOGGER = logging.getLogger(__name__)
@@ -312,21 +311,6 @@ def activation_record(spectra: pd.DataFrame, attempt_frequency: float,
         "energy_unit": "eV", "entropy_unit": "k_B", "temperature_unit": "K",
         "frequency_unit": "Hz", "paper": PAPER,
     })
-
-
-def plain_json(value):
-    """``value`` for JSON: numpy scalars as Python numbers, NaN and inf as null."""
-    if isinstance(value, dict):
-        return {key: plain_json(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [plain_json(item) for item in value]
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer, int)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return float(value) if math.isfinite(value) else None
-    return value
 
 
 def representative_run(runs: pd.DataFrame) -> pd.Series:

@@ -1,13 +1,13 @@
 """The metabasin level of an ART search: a climbing-image NEB on the search's own energy
 surface connects the initial minimum to a near-degenerate neighbour that a side of the
-saddle relaxed to (mgrelax.art.NeighbourCheck).
+saddle relaxed to (mgrelax.art.engine.NeighbourCheck).
 
 The band runs in-process on the surface the search used (the serial LAMMPS library or an
 analytic surface), with the engine's FIRE on all inner images at once: the improved
 tangent and the climbing image of Henkelman, Uberuaga and Jonsson (J. Chem. Phys. 113,
 9901 (2000); Henkelman and Jonsson, ibid. 113, 9978). LAMMPS's own NEB
-(mgrelax.neb.run_neb, one MPI rank per replica) stays the independent check of the
-barriers (mgrelax.art_neb). Lengths in A, energies in eV, forces in eV/A.
+(mgrelax.art.neb.run_neb, one MPI rank per replica) stays the independent check of the
+barriers (mgrelax.art.neb_check). Lengths in A, energies in eV, forces in eV/A.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mgrelax.art import ArtSettings, Connection, CountingSurface, Fire, Point, unit
+from mgrelax.art.engine import ArtSettings, Connection, CountingSurface, Fire, Point, unit
 
 
 @dataclass(frozen=True)
 class MetabasinCheck:
-    """A mgrelax.art.NeighbourCheck by climbing-image NEB (the art.metabasin config section)."""
+    """A mgrelax.art.engine.NeighbourCheck by climbing-image NEB (the art.metabasin config section)."""
 
     energy: float = 0.1
     """eV: the largest energy difference between a neighbour checked and the initial minimum."""

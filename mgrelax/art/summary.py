@@ -1,13 +1,13 @@
 """Tables and figures of the ART stage from its batch tables (Yang et al., Phys. Rev. B
 102, 174103 (2020), Fig. 4b).
 
-* ``events.h5``: every search of every batch (mgrelax.art_campaign's table, with its
+* ``events.h5``: every search of every batch (mgrelax.art.jobs's table, with its
   level columns first_order, metabasin, strict) with ``unique_<level>`` (an event of
   that level that repeats no earlier one of it), ``duplicate_of`` (row, from 0, of the
   earlier unique event an event of art.spectrum_level repeats; -1: none) and ``unique``
   (unique_<art.spectrum_level>); the attributes hold the art config section.
 * ``events.csv``: the same rows without the displacement arrays, with unit columns.
-* ``summary.json``: counts per status; for each level (mgrelax.art.LEVELS) its count
+* ``summary.json``: counts per status; for each level (mgrelax.art.engine.LEVELS) its count
   and fraction of the searches with the exact binomial (Clopper-Pearson) interval, the
   median force calls to its saddles and the spectrum of its unique activation energies
   (count, mean with its Student t interval, sd, median, log-normal fit); the spectrum
@@ -25,10 +25,9 @@ import pandas as pd
 
 from analysis.art import (MEAN_INTERVAL_METHOD, SUCCESS_INTERVAL_METHOD, duplicate_of,
                           spectrum_statistics, success_rate)
-from mgrelax.art import LEVELS
-from mgrelax.art_campaign import EventTable, read_events, unit_columns, write_events
-from mgrelax.lammps_io import write_json, write_text_atomically
-from mgrelax.metad_summary import plain_json
+from mgrelax.art.engine import LEVELS
+from mgrelax.art.jobs import EventTable, read_events, unit_columns, write_events
+from mgrelax.lammps_io import plain_json, write_json, write_text_atomically
 
 CONFIDENCE = 0.95
 PAPER = {

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
@@ -24,13 +23,13 @@ from analysis.glass_transition import fit_glass_transition, fit_hinge_transition
 from analysis.dynamics import check_liquid as msd_liquid_check
 from analysis.box import perpendicular_widths
 from analysis.structure import first_peak_and_minimum, pair_distribution
-from mgrelax.jobs import LOG_FILE, LammpsJob, Progress, run_job
+from mgrelax.jobs import LOG_FILE, LammpsJob, Progress, common_values, relative_path, run_job
 from mgrelax.launch import LaunchSettings
 from mgrelax.lammps_io import (MINIMISATION_EVALUATIONS, MINIMISATION_STOPPED, read_data_file,
                                read_dump_frame, read_hdf5, read_key_values, read_series,
                                write_hdf5, write_json)
-from mgrelax.plan import atom_counts, dense_volume, lammps_timestep, ramp_duration, steps_for
-from mgrelax.potentials import Model, resolve_potential_file, template_values
+from mgrelax.plan import atom_counts, dense_volume, ramp_duration, steps_for
+from mgrelax.potentials import Model, resolve_potential_file
 
 MELT_SERIES_EXTRA = ("msd",)
 MINIMISATION_THERMO_EVERY = 100
@@ -66,26 +65,6 @@ def schedule(segments: list[tuple[str, float, float, int]]) -> list[dict]:
     return result
 
 
-def common_values(config: dict, model: Model, potential: Path | None) -> dict:
-    """Template values every MD job shares: units, time step, model, thermostat, output."""
-    units = model.units
-    dt = lammps_timestep(config, model)
-    return {
-        "units": units.lammps_style,
-        "timestep": dt,
-        "model": template_values(model, None if potential is None else potential.name),
-        "pressure": float(config["pressure"]),
-        "pressure_unit": units.pressure,
-        "temperature_unit": units.temperature,
-        "thermostat_damping": float(config["thermostat_damping"]),
-        "barostat_damping": float(config["barostat_damping"]),
-        "thermo_every": max(1, steps_for(config["thermo_interval"], config, model)),
-        "extra_series": [],
-        "frames_every": 0,
-        "unwrapped_frames": False,
-    }
-
-
 def record_block(record_every: int) -> dict:
     """fix ave/time arguments that average over each record interval (about 10 samples)."""
     every = max(d for d in range(1, min(10, record_every) + 1) if record_every % d == 0)
@@ -110,11 +89,6 @@ def _job(config: dict, model: Model, directory: Path, template: str, values: dic
         checkpoint_every=-(-checkpoint_every // record_every) * record_every,
         links={} if potential is None else {potential.name: potential},
         provenance=provenance or {})
-
-
-def relative_path(path: Path, directory: Path) -> str:
-    """``path`` as seen from ``directory`` (rendered inputs hold no absolute paths)."""
-    return os.path.relpath(Path(path).resolve(), Path(directory).resolve())
 
 
 def melt_job(config: dict, model: Model, sample: int, directory: Path,
@@ -349,6 +323,10 @@ def minimisation_outcome(name: str, directory: Path, record: dict) -> str:
 
 GLASS_TRANSITION_QUANTITIES = {"volume": "volume", "potential_energy": "energy",
                                "enthalpy": "energy"}
+"""Quantities whose kink is fitted, with their dimension."""
+TG_QUANTITIES = ("volume", "potential_energy")
+"""Quantities whose Tg the summaries report."""
+QUANTITY_SYMBOLS = {"volume": "V", "potential_energy": "E", "enthalpy": "H"}
 
 
 def fit_windows(temperature: np.ndarray, config: dict) -> tuple[tuple, tuple]:

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mgrelax.figures import glass_transition_figure, pair_distribution_figure, save
+from mgrelax.figures import save
+from mgrelax.glass.figures import glass_transition_figure, pair_distribution_figure
+from mgrelax.glass.jobs import QUANTITY_SYMBOLS, TG_QUANTITIES
 from mgrelax.lammps_io import read_hdf5
 from mgrelax.potentials import Model
 
-TG_QUANTITIES = ("volume", "potential_energy")
-QUANTITY_SYMBOLS = {"volume": "V", "potential_energy": "E", "enthalpy": "H"}
 
 LOGGER = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
-"""The independent check of ART barriers: climbing-image NEB (mgrelax.neb.run_neb)
+"""The independent check of ART barriers: climbing-image NEB (mgrelax.art.neb.run_neb)
 between the starting minimum and the final minimum of the first unique strict events
-(mgrelax.art.LEVELS: the saddle's reactant side is the start, so the NEB between the
+(mgrelax.art.engine.LEVELS: the saddle's reactant side is the start, so the NEB between the
 two minima crosses the same saddle; a metabasin event's path passes a neighbour).
 
 ``neb.csv``: one row per checked event: its row in events.h5 (``event``), sample,
@@ -13,7 +13,7 @@ where they differ or the NEB failed (disagreement_reason). Each NEB runs in
 Progress goes to the job's log (mgrelax.jobs.Progress): a line as each NEB starts and
 ends (NEB k of n, its barrier against ART's, the time elapsed and an estimate of the time
 left); within one NEB, LAMMPS writes a row of its table every few iterations
-(mgrelax.neb.print_interval; the climbing stage after "Climbing replica =") to the
+(mgrelax.art.neb.print_interval; the climbing stage after "Climbing replica =") to the
 ``log.lammps`` of its folder.
 """
 
@@ -26,12 +26,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mgrelax.art_campaign import read_events
+from mgrelax.art.jobs import read_events
 from mgrelax.jobs import PARTIAL, LammpsError, Progress
 from mgrelax.lammps_io import write_text_atomically
-from mgrelax.lammps_surface import open_surface
+from mgrelax.art.lammps_surface import open_surface
 from mgrelax.launch import LaunchSettings
-from mgrelax.neb import LOG_FILE, print_interval, run_neb
+from mgrelax.art.neb import LOG_FILE, print_interval, run_neb
 from mgrelax.potentials import Model
 
 AGREEMENT = 0.005

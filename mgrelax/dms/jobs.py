@@ -20,8 +20,7 @@ import shutil
 from pathlib import Path
 
 from analysis.dms import fit_oscillation
-from mgrelax.glass import common_values, relative_path
-from mgrelax.jobs import FRAMES_DIR, PARTIAL, LammpsJob
+from mgrelax.jobs import FRAMES_DIR, PARTIAL, LammpsJob, common_values, relative_path
 from mgrelax.lammps_io import read_data_file, read_series
 from mgrelax.plan import steps_for
 from mgrelax.potentials import Model, resolve_potential_file

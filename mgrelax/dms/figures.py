@@ -1,7 +1,7 @@
 """Figures of the DMS stage (PNG and vector PDF, sized for a journal column).
 
 After Fusco Figs. 9 and 17 and Yu et al. Figs. 2-4. ``spectra`` is the table of
-mgrelax.dms.spectra: one row per (mode, temperature, period), sample means with
+mgrelax.dms.summary.dms_spectra: one row per (mode, temperature, period), sample means with
 ``<quantity>_error`` columns.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from mgrelax.dms import read_dms_series
-from mgrelax.figures import COLUMN_WIDTH_IN, plt, save, unit_label
+from mgrelax.dms.jobs import read_dms_series
+from mgrelax.figures import COLUMN_WIDTH_IN, plt, save, temperature_colours, unit_label
 from mgrelax.lammps_io import read_dump_column, read_dump_frame
 
 MODE_MARKERS = {"shear": "o", "uniaxial": "s", "isostatic": "^"}
@@ -29,12 +29,6 @@ def _panels(units, with_dmin: bool = True):
     if with_dmin:
         panels.append(("is_dmin", f"IS $D_{{min}}$ ({unit_label(units.length)})"))
     return panels
-
-
-def _temperature_colour(temperature, temperatures):
-    """Colours from blue (coldest) to yellow (hottest), all visible on white."""
-    fraction = list(temperatures).index(temperature) / max(1, len(temperatures) - 1)
-    return plt.cm.plasma(0.85 * fraction)
 
 
 def _curves(table, by: list[str], x: str):
@@ -56,12 +50,12 @@ def spectra_figure(spectra, units):
     colour per temperature, one marker per loading mode with several periods."""
     panels = _panels(units)
     figure, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(COLUMN_WIDTH_IN, 6.4))
-    temperatures = sorted(spectra["temperature"].unique())
+    colours = temperature_colours(spectra["temperature"])
     for axis, (quantity, label) in zip(axes, panels):
         for (mode, temperature), group in _curves(spectra, ["mode", "temperature"], "period"):
             axis.errorbar(group["period"], group[quantity], yerr=group[quantity + "_error"],
                           marker=MODE_MARKERS[mode], ms=3, lw=0.8, capsize=2,
-                          color=_temperature_colour(temperature, temperatures),
+                          color=colours[temperature],
                           label=f"{temperature:g} {units.temperature}, {mode}")
         axis.set_xscale("log")
         axis.set_ylabel(label, fontsize=8)
@@ -123,14 +117,14 @@ def scaling_law_figure(spectra, fit: dict, units):
     the fit's min_period drawn open (not fitted); the points excluded in ``fit`` (those
     and the ones a log axis cannot show) counted in the title."""
     figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.8))
-    temperatures = sorted(spectra["temperature"].unique())
+    colours = temperature_colours(spectra["temperature"])
     spectra = spectra[(spectra["phase"] > 0) & (spectra["is_dmin_over_r0"] > 0)]
     if fit.get("n_excluded"):
         axis.set_title(f"{fit['n_excluded']} point(s) excluded (see scaling_law.json)",
                        fontsize=7)
     min_period = fit.get("min_period", 0.0)
     for temperature, group in spectra.groupby("temperature"):
-        colour = _temperature_colour(temperature, temperatures)
+        colour = colours[temperature]
         for left_out, points in group.groupby(group["period"] < min_period):
             axis.errorbar(points["is_dmin_over_r0"], points["phase"],
                           xerr=_log_axis_errors(points["is_dmin_over_r0"],
@@ -235,32 +229,6 @@ def nonaffine_slice_figure(configuration, d2min: np.ndarray, thickness: float, u
     axis.set_xlabel(f"x ({unit_label(units.length)})", fontsize=8)
     axis.set_ylabel(f"y ({unit_label(units.length)})", fontsize=8)
     axis.set_title(f"{title}, slab {thickness:.3g} {unit_label(units.length)} thick", fontsize=8)
-    axis.tick_params(labelsize=7)
-    figure.tight_layout()
-    return figure
-
-
-def intermediate_scattering_figure(curves, units):
-    """F_s(q1, t) against log time, one colour per temperature, with the KWW fits.
-
-    ``curves``: (fit record, lag, F_s) per run; fit records hold temperature and,
-    where the fit succeeded, amplitude, tau and beta.
-    """
-    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 2.6))
-    temperatures = sorted({fit["temperature"] for fit, _, _ in curves})
-    for fit, lag, fs in curves:
-        colour = _temperature_colour(fit["temperature"], temperatures)
-        axis.plot(lag[1:], fs[1:], color=colour, lw=1.0,
-                  label=f"{fit['temperature']:g} {units.temperature}")
-        if np.isfinite(fit.get("tau", np.nan)):
-            axis.plot(lag[1:], fit["amplitude"] * np.exp(-(lag[1:] / fit["tau"]) ** fit["beta"]),
-                      "k--", lw=0.7)
-    handles, labels = axis.get_legend_handles_labels()
-    unique = dict(zip(labels, handles))
-    axis.legend(unique.values(), unique.keys(), fontsize=6, frameon=False)
-    axis.set_xscale("log")
-    axis.set_xlabel(f"t ({units.time})", fontsize=8)
-    axis.set_ylabel("$F_s(q_1, t)$", fontsize=8)
     axis.tick_params(labelsize=7)
     figure.tight_layout()
     return figure

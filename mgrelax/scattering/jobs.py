@@ -15,15 +15,11 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from analysis.dynamics import NoRelaxationError, fit_relaxation, self_intermediate_scattering
 from analysis.structure import first_peak_of_structure_factor
-from mgrelax.dms_figures import intermediate_scattering_figure
-from mgrelax.dms_summary import read_records, sample_means
-from mgrelax.figures import save
-from mgrelax.glass import common_values, hold_frames, relative_path
-from mgrelax.jobs import LammpsJob
+from mgrelax.glass.jobs import hold_frames
+from mgrelax.jobs import LammpsJob, common_values, relative_path
 from mgrelax.lammps_io import read_dump_frame, read_hdf5, write_hdf5
 from mgrelax.plan import lammps_timestep, steps_for
 from mgrelax.potentials import Model, resolve_potential_file
@@ -82,17 +78,3 @@ def scattering_record(job: LammpsJob, structure_h5: Path, table_path: Path, mode
     return {**record, **dataclasses.asdict(relaxation)}
 
 
-def write_scattering_summary(table_files, fit_files, outputs, model: Model) -> None:
-    """alpha_relaxation.csv (every state, then means over samples) and the F_s figure."""
-    fits = read_records(fit_files)
-    fitted = fits.dropna(subset=["tau"]) if "tau" in fits else fits.iloc[:0]
-    means = (sample_means(fitted, ["temperature"], ("tau", "beta", "tau_integral", "q1"))
-             if len(fitted) else None)
-    table = fits if means is None else pd.concat([fits, means.assign(sample="mean")])
-    table.to_csv(outputs.table, index=False)
-    curves = []
-    for path, fit in zip(table_files, fits.to_dict("records")):
-        datasets, _ = read_hdf5(Path(path))
-        curves.append((fit, datasets["lag"][0], datasets["fs"][0]))
-    Path(outputs.figure).parent.mkdir(parents=True, exist_ok=True)
-    save(intermediate_scattering_figure(curves, model.units), outputs.figure, outputs.figure_pdf)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from analysis.box import minimum_image, perpendicular_widths
-from mgrelax.art import (ArtSettings, EnergySurface, Event, NeighbourCheck, find_saddle,
+from mgrelax.art.engine import (ArtSettings, EnergySurface, Event, NeighbourCheck, find_saddle,
                          random_push_direction)
 from mgrelax.jobs import Progress
 from mgrelax.lammps_io import Configuration

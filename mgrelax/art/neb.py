@@ -34,8 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mgrelax.glass import relative_path
-from mgrelax.jobs import PARTIAL, LammpsError, error_line, link_potential
+from mgrelax.jobs import PARTIAL, LammpsError, error_line, link_potential, relative_path
 from mgrelax.lammps_io import Configuration, read_data_file, write_json, \
     write_text_atomically
 from mgrelax.launch import LaunchSettings, build_command, run_environment

@@ -2,7 +2,7 @@
 sample, each search's outcome (a verified saddle or the failure and why) kept as one
 row of an HDF5 events table.
 
-Cluster c is centred on the atom of metadynamics run c (mgrelax.metad.run_centre)
+Cluster c is centred on the atom of metadynamics run c (mgrelax.metad.jobs.run_centre)
 in glass sample c mod samples; search k on it pushes with seed art.seed + c x
 searches_per_centre + k. A batch opens the LAMMPS energy surface on the sample's
 inherent structure once, relaxes it once with the engine's minimiser (the common
@@ -16,8 +16,8 @@ ends (search k of n, its outcome, its force calls and the batch's, the time elap
 an estimate of the time left), and every ``progress_every`` seconds within each (the
 search's stage, force calls, energy above the minimum, lowest eigenvalue).
 
-Table columns: every scalar field of mgrelax.art.Event, activation_energy and
-asymmetry (eV), one boolean column per level of mgrelax.art.LEVELS (first_order,
+Table columns: every scalar field of mgrelax.art.engine.Event, activation_energy and
+asymmetry (eV), one boolean column per level of mgrelax.art.engine.LEVELS (first_order,
 metabasin, strict), and sample, batch, cluster, centre_id, seed; ``saddle_displacement``
 and ``final_displacement`` ((searches, N, 3) float32, A) are the saddle and final
 minimum less the starting minimum, NaN where the search did not reach them;
@@ -38,14 +38,14 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from mgrelax.art import (FORCE_CALL_COUNTS, ArtSettings, CountingSurface, Event, Point,
+from mgrelax.art.engine import (FORCE_CALL_COUNTS, ArtSettings, CountingSurface, Event, Point,
                          largest_atom_force, minimise, search_levels)
-from mgrelax.art_metabasin import MetabasinCheck
-from mgrelax.art_search import check_radii, search_cluster
+from mgrelax.art.metabasin import MetabasinCheck
+from mgrelax.art.search import check_radii, search_cluster
 from mgrelax.jobs import PARTIAL, PROGRESS_EVERY, Progress, duration
 from mgrelax.lammps_io import Configuration, read_data_file, read_hdf5, write_hdf5
-from mgrelax.lammps_surface import open_surface
-from mgrelax.metad import run_centre
+from mgrelax.art.lammps_surface import open_surface
+from mgrelax.metad.jobs import run_centre
 from mgrelax.plan import Search, batches, search_radii
 from mgrelax.potentials import Model
 
