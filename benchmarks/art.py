@@ -33,10 +33,10 @@ from analysis.art import success_rate
 from analysis.box import perpendicular_widths
 from mgrelax.art.engine import (ACTIVATIONS, LEVELS, ArtSettings, CountingSurface, minimise,
                          search_levels)
+from mgrelax.art.lammps_surface import FORCE_CALL, open_surface
 from mgrelax.art.metabasin import MetabasinCheck
 from mgrelax.art.search import check_radii, search_cluster
 from mgrelax.lammps_io import read_data_file
-from mgrelax.art.lammps_surface import FORCE_CALL, open_surface
 
 
 VARIANTS = {

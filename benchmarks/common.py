@@ -14,9 +14,9 @@ import yaml
 
 from mgrelax.config import model_of, validate_config
 from mgrelax.glass.jobs import melt_job
-from mgrelax.plan import lammps_timestep
 from mgrelax.jobs import LammpsJob, run_job
 from mgrelax.launch import LaunchSettings
+from mgrelax.plan import lammps_timestep
 from mgrelax.potentials import Model
 from mgrelax.scattering.jobs import scattering_job
 

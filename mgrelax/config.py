@@ -416,7 +416,8 @@ class _MdRun:
 
 
 def _md_runs(config: dict, model: Model) -> list[_MdRun]:
-    """The MD runs the stages of the config make (mgrelax.glass.jobs, dms, scattering, metad)."""
+    """The MD runs the stages of the config make (the jobs of mgrelax.glass, dms,
+    scattering and metad)."""
     t_melt, t_quenched = config["melt"]["temperature"], config["quench"]["temperature_end"]
     t_anneal, cycles = config["anneal"]["temperature"], config["dms"]["cycles"]
     anneal_rate = "anneal.rate" if "rate" in config["anneal"] else "quench.cooling_rate"

@@ -46,9 +46,9 @@ from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mgrelax.lammps_io import write_json, write_text_atomically
 from mgrelax.launch import LaunchSettings, build_command, lammps_instance, lammps_switches, \
     run_environment
-from mgrelax.lammps_io import write_json, write_text_atomically
 from mgrelax.plan import lammps_timestep, steps_for
 from mgrelax.potentials import Model, resolve_potential_file, sha256_of, template_values
 from mgrelax.templates import render

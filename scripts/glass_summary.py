@@ -1,7 +1,7 @@
 """Snakemake step: tables and figures of the glass stage over samples and temperatures."""
 
-from mgrelax.plan import number_label
 from mgrelax.glass.summary import write_glass_summary
+from mgrelax.plan import number_label
 from mgrelax.step import step_context
 
 context = step_context(snakemake, "glass")

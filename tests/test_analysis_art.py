@@ -9,8 +9,8 @@ from scipy.stats import beta
 
 from analysis.art import duplicate_of, spectrum_statistics, success_rate
 from mgrelax.art.engine import LEVEL_STATUSES, LEVELS
-from mgrelax.art.jobs import EventTable
 from mgrelax.art.figures import spectrum_figure
+from mgrelax.art.jobs import EventTable
 from mgrelax.art.summary import mark_duplicates, summary_record
 from mgrelax.figures import plotted_data
 

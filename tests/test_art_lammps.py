@@ -8,11 +8,11 @@ import yaml
 from conftest import TINY_CONFIG
 from mgrelax.art.engine import (ACTIVATIONS, SADDLE, ArtSettings, CountingSurface, find_saddle,
                          random_push_direction)
-from mgrelax.art.metabasin import MetabasinCheck, climbing_image_neb
-from mgrelax.config import validate_config
 from mgrelax.art.lammps_surface import open_surface
-from mgrelax.launch import LaunchSettings
+from mgrelax.art.metabasin import MetabasinCheck, climbing_image_neb
 from mgrelax.art.neb import run_neb
+from mgrelax.config import validate_config
+from mgrelax.launch import LaunchSettings
 from test_neb import CU, build_hop, minimum_image, single_point
 
 

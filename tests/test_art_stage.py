@@ -17,15 +17,15 @@ from mgrelax.art.engine import (FAILURES, LEVEL_STATUSES, LEVELS, SADDLE, ArtSet
                          find_saddle, random_push_direction)
 from mgrelax.art.jobs import (ARRAY_FIELDS, COLUMN_UNITS, ERROR, BatchTable, EventTable,
                                   column_unit, event_row, read_events, run_batch, write_events)
-from mgrelax.plan import Search, batches
 from mgrelax.art.search import check_radii
+from mgrelax.plan import Search, batches
 from analysis.box import box_matrix
+from mgrelax.art.lammps_surface import open_surface
 from mgrelax.art.neb_check import disagreement_reason, write_neb_check
 from mgrelax.config import ConfigError, model_of, validate_config
 from mgrelax.glass.jobs import inherent_structure_job, melt_job
 from mgrelax.jobs import PARTIAL, run_job
 from mgrelax.lammps_io import read_data_file, read_hdf5
-from mgrelax.art.lammps_surface import open_surface
 from mgrelax.launch import LaunchSettings
 from mgrelax.metad.jobs import run_centre
 from test_neb import CU, build_hop, minimum_image

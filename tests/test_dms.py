@@ -13,8 +13,8 @@ import pandas as pd
 from analysis.dms import fit_oscillation
 from mgrelax.config import model_of, validate_config
 from mgrelax.dms.displacement import displacement_record
-from mgrelax.dms.summary import loss_spectrum_fits
 from mgrelax.dms.jobs import dms_job, read_dms_series
+from mgrelax.dms.summary import loss_spectrum_fits
 from mgrelax.glass.jobs import melt_job, quench_job
 from mgrelax.jobs import CHECKPOINT_FILES, run_job
 from mgrelax.lammps_io import read_data_file

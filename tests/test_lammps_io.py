@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from analysis.structure import pair_distribution
-from mgrelax.launch import lammps_instance
 from mgrelax.lammps_io import read_data_file, read_dump_frame, write_dump_frame
+from mgrelax.launch import lammps_instance
 
 N_BINS, CUTOFF = 50, 5.0
 

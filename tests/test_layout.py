@@ -110,7 +110,7 @@ def test_imports_follow_the_data_flow():
 
 
 def cited_names() -> dict[str, list[str]]:
-    """Every dotted ``mgrelax.x`` name in the repository's text files, with its files."""
+    """Every dotted name under ``mgrelax`` in the repository's text files, with its files."""
     files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True,
                            check=True).stdout.split()
     cited: dict[str, list[str]] = {}

@@ -12,12 +12,12 @@ import yaml
 from analysis.barriers import BOLTZMANN
 from analysis.box import box_matrix
 from analysis.metad import well_tempered_free_energy
-from mgrelax.metad import colvars
 from mgrelax.config import ConfigError, model_of, validate_config
 from mgrelax.glass.jobs import melt_job, quench_job
 from mgrelax.jobs import CHECKPOINT_FILES, run_job
 from mgrelax.lammps_io import Configuration, read_data_file
 from mgrelax.launch import LaunchSettings
+from mgrelax.metad import colvars
 from mgrelax.metad.jobs import (free_energy_profile, metad_job, metad_step, run_metadynamics,
                            select_cluster, write_colvars_config)
 from mgrelax.metad.summary import activation_record, read_records, spectra_table

@@ -7,10 +7,10 @@ import yaml
 from analysis.structure import first_peak_and_minimum, pair_distribution
 from mgrelax.config import model_of, validate_config
 from mgrelax.glass.jobs import check_liquid, melt_job
-from mgrelax.plan import atom_counts
 from mgrelax.jobs import run_job
 from mgrelax.lammps_io import read_data_file
 from mgrelax.launch import LaunchSettings
+from mgrelax.plan import atom_counts
 
 REPO = Path(__file__).resolve().parent.parent
 

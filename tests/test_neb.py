@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mgrelax.art.neb import RESULT_FILE, replica_file, run_neb
 from mgrelax.jobs import LammpsError
 from mgrelax.lammps_io import read_dump_frame
 from mgrelax.launch import LaunchSettings, lammps_instance
-from mgrelax.art.neb import RESULT_FILE, replica_file, run_neb
 from mgrelax.potentials import Model, load_catalogue, resolve_potential_file, template_values
 from mgrelax.templates import render
 

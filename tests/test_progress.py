@@ -21,8 +21,8 @@ from mgrelax.config import model_of
 from mgrelax.cost import search_times
 from mgrelax.glass.jobs import MINIMISATION_THERMO_EVERY, inherent_structure_job, run_minimisations
 from mgrelax.jobs import Progress, duration
-from mgrelax.launch import LaunchSettings
 from mgrelax.lammps_io import read_key_values
+from mgrelax.launch import LaunchSettings
 from mgrelax.plan import Search
 from mgrelax.step import LOG_FORMAT
 from test_art_stage import SEARCHES, art_config, tiny_inherent  # noqa: F401 (a fixture)

@@ -52,8 +52,8 @@ def test_run_records_are_set_aside(two_runs):
         provenance = json.loads(events.attrs["provenance"])
         events.attrs["provenance"] = json.dumps({**provenance, "wall_time_s": 1e6})
     pdf = (second / PDF).read_bytes()
-    (second / PDF).write_bytes(re.sub(rb"/CreationDate \(D:\d{14}", b"/CreationDate (D:20300101000000",
-                                      pdf))
+    later = re.sub(rb"/CreationDate \(D:\d{14}", b"/CreationDate (D:20300101000000", pdf)
+    (second / PDF).write_bytes(later)
     assert (second / PDF).read_bytes() != pdf
     (second / LOG).write_text("another log")
     comparison = compare_runs(first, second)

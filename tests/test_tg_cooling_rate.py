@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from conftest import TINY_CONFIG, run_snakemake
-from mgrelax.lammps_io import read_hdf5
 from mgrelax.glass.tg_rate import rate_lines, sample_tg, tg_rate_table
+from mgrelax.lammps_io import read_hdf5
 from mgrelax.units import METAL
 
 EXTRA_RATES = [2.0e14, 4.0e14]

@@ -40,11 +40,11 @@ import pandas as pd
 
 from mgrelax.art.engine import (FORCE_CALL_COUNTS, ArtSettings, CountingSurface, Event, Point,
                          largest_atom_force, minimise, search_levels)
+from mgrelax.art.lammps_surface import open_surface
 from mgrelax.art.metabasin import MetabasinCheck
 from mgrelax.art.search import check_radii, search_cluster
 from mgrelax.jobs import PARTIAL, PROGRESS_EVERY, Progress, duration
 from mgrelax.lammps_io import Configuration, read_data_file, read_hdf5, write_hdf5
-from mgrelax.art.lammps_surface import open_surface
 from mgrelax.metad.jobs import run_centre
 from mgrelax.plan import Search, batches, search_radii
 from mgrelax.potentials import Model

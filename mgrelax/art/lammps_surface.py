@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from mgrelax.jobs import common_values, link_potential, relative_path
-from mgrelax.launch import lammps_instance
 from mgrelax.lammps_io import write_text_atomically
+from mgrelax.launch import lammps_instance
 from mgrelax.potentials import Model
 from mgrelax.templates import render
 

@@ -21,7 +21,8 @@ from mgrelax.art.engine import ArtSettings, Connection, CountingSurface, Fire, P
 
 @dataclass(frozen=True)
 class MetabasinCheck:
-    """A mgrelax.art.engine.NeighbourCheck by climbing-image NEB (the art.metabasin config section)."""
+    """A mgrelax.art.engine.NeighbourCheck by climbing-image NEB (the art.metabasin config
+    section)."""
 
     energy: float = 0.1
     """eV: the largest energy difference between a neighbour checked and the initial minimum."""

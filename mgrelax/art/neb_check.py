@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 
 from mgrelax.art.jobs import read_events
+from mgrelax.art.lammps_surface import open_surface
+from mgrelax.art.neb import LOG_FILE, print_interval, run_neb
 from mgrelax.jobs import PARTIAL, LammpsError, Progress
 from mgrelax.lammps_io import write_text_atomically
-from mgrelax.art.lammps_surface import open_surface
 from mgrelax.launch import LaunchSettings
-from mgrelax.art.neb import LOG_FILE, print_interval, run_neb
 from mgrelax.potentials import Model
 
 AGREEMENT = 0.005

@@ -24,10 +24,10 @@ from analysis.dynamics import check_liquid as msd_liquid_check
 from analysis.box import perpendicular_widths
 from analysis.structure import first_peak_and_minimum, pair_distribution
 from mgrelax.jobs import LOG_FILE, LammpsJob, Progress, common_values, relative_path, run_job
-from mgrelax.launch import LaunchSettings
 from mgrelax.lammps_io import (MINIMISATION_EVALUATIONS, MINIMISATION_STOPPED, read_data_file,
                                read_dump_frame, read_hdf5, read_key_values, read_series,
                                write_hdf5, write_json)
+from mgrelax.launch import LaunchSettings
 from mgrelax.plan import atom_counts, dense_volume, ramp_duration, steps_for
 from mgrelax.potentials import Model, resolve_potential_file
 

@@ -117,7 +117,7 @@ def activation_figure(spectra, activation: dict, art: dict | None = None):
     """Delta F_para, Delta F_seq, Delta F_eff (of the fitted Gaussian spectrum) and the
     mean of the crossed runs against T with parametric-bootstrap (mean: standard)
     errors and the fits Delta Q - T Delta S of ``activation``
-    (activation.json), one panel each (Figs. 4c-e). ``art`` (metad_summary.art_point):
+    (activation.json), one panel each (Figs. 4c-e). ``art`` (mgrelax.metad.summary.art_point):
     the ART mean activation energy with its interval, drawn at T = 0 K on the
     Delta F_eff panel (the rhombus of Fig. 4e), the fits then drawn down to 0 K."""
     rows = spectra.sort_values("temperature")

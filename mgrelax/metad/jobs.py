@@ -26,11 +26,11 @@ from analysis.box import fractional, minimum_image
 from analysis.metad import (GRID_SPACING, ProfileBarrier, barrier_from_profile,
                             crossing_of_hills, early_median_cv, hills_free_energy,
                             least_basin_depth)
-from mgrelax.metad import colvars
 from mgrelax.jobs import (LammpsError, LammpsJob, choose_start, common_values, drop_checkpoints,
                           job_folder_lock, relative_path, run_job)
 from mgrelax.lammps_io import Configuration, read_data_file, write_json, write_text_atomically
 from mgrelax.launch import LaunchSettings
+from mgrelax.metad import colvars
 from mgrelax.plan import steps_for
 from mgrelax.potentials import Model, resolve_potential_file
 from mgrelax.templates import render

@@ -38,9 +38,9 @@ from analysis.barriers import (MIN_OBSERVED, MIN_TEMPERATURES, activation_parame
                                transition_frequency)
 from mgrelax.figures import save
 from mgrelax.lammps_io import plain_json, read_hdf5, write_json
-from mgrelax.metad.jobs import cluster_cutoff
 from mgrelax.metad.figures import (activation_figure, arrhenius_figure, cluster_size_figure,
                                    convergence_figure, run_figure, spectra_figure)
+from mgrelax.metad.jobs import cluster_cutoff
 
 LOGGER = logging.getLogger(__name__)
 CONFIDENCE = 0.95
