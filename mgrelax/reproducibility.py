@@ -124,11 +124,11 @@ def same_but_for_run_records(a: Path, b: Path) -> str | None:
     else None."""
     suffix = a.suffix
     if suffix == ".json":
-        same = _without_run_records(json.loads(a.read_text())) == \
-            _without_run_records(json.loads(b.read_text()))
+        same = _json_contents(a) == _json_contents(b)
         return "JSON run-record keys" if same else None
     if suffix == ".h5":
-        return "HDF5 attributes' run-record keys" if _same_hdf5(a, b) else None
+        return "HDF5 attributes' run-record keys" if _hdf5_contents(a) == _hdf5_contents(b) \
+            else None
     if suffix == ".csv" and a.name in MEASURED_COLUMNS:
         columns = MEASURED_COLUMNS[a.name]
         same = _csv_without(a, columns) == _csv_without(b, columns)
@@ -137,6 +137,15 @@ def same_but_for_run_records(a: Path, b: Path) -> str | None:
         same = PDF_DATE.sub(b"", a.read_bytes()) == PDF_DATE.sub(b"", b.read_bytes())
         return "PDF creation date" if same else None
     return None
+
+
+def _json_contents(path: Path) -> str:
+    return _canonical(json.loads(path.read_text()))
+
+
+def _canonical(value) -> str:
+    """``value`` without its run records as JSON text (so that NaN equals NaN)."""
+    return json.dumps(_without_run_records(value), sort_keys=True, default=str)
 
 
 def _without_run_records(value):
@@ -155,21 +164,21 @@ def _csv_without(path: Path, columns) -> list[list[str]]:
     return [[row[index] for index in kept] for row in rows]
 
 
-def _attribute(value):
-    """An HDF5 attribute as compared: JSON text without its run records."""
+def _attribute(value) -> str:
+    """An HDF5 attribute as compared (JSON text read as JSON, without its run records)."""
     if isinstance(value, bytes):
         value = value.decode()
     if isinstance(value, str):
         try:
-            return _without_run_records(json.loads(value))
+            return _canonical(json.loads(value))
         except json.JSONDecodeError:
             return value
-    return np.asarray(value).tolist()
+    return _canonical(np.asarray(value).tolist())
 
 
 def _hdf5_contents(path: Path) -> dict:
-    """{name: (dtype, shape, bytes of the data) or None for a group, with its
-    attributes} of every object in an HDF5 file."""
+    """{name: (its data: dtype, shape and bytes, or None for a group; its attributes)}
+    of every object in an HDF5 file."""
     contents = {}
     with h5py.File(path, "r") as handle:
         def visit(name, item):
@@ -185,10 +194,6 @@ def _dataset(item: h5py.Dataset) -> tuple:
     value = np.asarray(item[()])
     return (str(item.dtype), item.shape,
             value.tolist() if value.dtype.kind == "O" else value.tobytes())
-
-
-def _same_hdf5(a: Path, b: Path) -> bool:
-    return _hdf5_contents(a) == _hdf5_contents(b)
 
 
 def main(argv=None) -> int:

@@ -63,6 +63,17 @@ def test_run_records_are_set_aside(two_runs):
                                     PDF: "PDF creation date"}
 
 
+def test_undefined_numbers_compare_equal(two_runs):
+    """NaN (an undefined result) in an HDF5 attribute is the same in both runs."""
+    for run in two_runs:
+        with h5py.File(run / EVENTS, "r+") as events:
+            events.attrs["push_radius"] = float("nan")
+    with h5py.File(two_runs[1] / EVENTS, "r+") as events:
+        provenance = json.loads(events.attrs["provenance"])
+        events.attrs["provenance"] = json.dumps({**provenance, "host": "elsewhere"})
+    assert compare_runs(*two_runs).set_aside == {EVENTS: "HDF5 attributes' run-record keys"}
+
+
 @pytest.mark.parametrize("change", ["modulus", "seed", "dataset", "settings", "pdf", "png", "csv"])
 def test_a_changed_result_is_different(two_runs, change):
     first, second = two_runs
