@@ -36,9 +36,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-RUN_RECORD_KEYS = frozenset({"created", "wall_time_s", "host", "workflow_version"})
+RUN_RECORD_KEYS = ("created", "wall_time_s", "host", "workflow_version")
 MEASURED_COLUMNS = {
-    "provenance.csv": ("created", "wall_time_s", "host", "workflow_version"),
+    "provenance.csv": RUN_RECORD_KEYS,
     "cost_model.csv": ("core_hours", "low", "high"),
     "validation.csv": ("paper_scale_cost",),
 }
